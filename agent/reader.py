@@ -1,0 +1,126 @@
+"""Reading user files: .txt/.md in any supported encoding, and .docx, with clear errors."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agent.errors import InputError
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+MAX_DOCX_BYTES = 20 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".docx"}
+# Tried in order once charset-normalizer has no confident answer: these are the encodings
+# Chinese office files actually come in.
+FALLBACK_ENCODINGS = ("utf-8", "gb18030")
+
+
+class SourceText(BaseModel):
+    """Decoded text plus what is needed to write it back byte for byte."""
+
+    path: str
+    text: str
+    encoding: str  # codec name usable with str.encode; "utf-8-sig" keeps a BOM
+    format: str  # "txt", "md" or "docx"
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read a draft or notes file into text.
+
+    Raises:
+        InputError: missing file, folder, empty, binary, undecodable, oversized or corrupt .docx.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("文件不存在", path=str(p))
+    if p.is_dir():
+        raise InputError("这是一个文件夹，需要一个文件", path=str(p))
+    suffix = p.suffix.lower()
+    if suffix in DOCX_SUFFIXES:
+        return SourceText(path=str(p), text=read_docx_text(p), encoding="utf-8", format="docx")
+    size = p.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"文件过大（{size // 1024} KB），文本不能超过 5 MB", path=str(p))
+    data = p.read_bytes()
+    text, encoding = decode_bytes(data, str(p))
+    fmt = "md" if suffix in {".md", ".markdown"} else "txt"
+    return SourceText(path=str(p), text=text, encoding=encoding, format=fmt)
+
+
+def decode_bytes(data: bytes, label: str = "") -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or GB18030/GBK; return (text, encoding).
+
+    Raises:
+        InputError: empty, binary, or not decodable in a supported encoding.
+    """
+    if not data.strip():
+        raise InputError("文件是空的", path=label or None)
+    if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"%PDF"):
+        raise InputError("这是二进制文件，不是文本（支持 .txt/.md/.docx）", path=label or None)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    for enc in FALLBACK_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8" or _looks_like_text(text):
+            return text, enc
+    guess = _guess_encoding(data)
+    if guess:
+        return guess
+    raise InputError("无法识别文件编码（支持 UTF-8、GBK/GB18030）", path=label or None)
+
+
+def _looks_like_text(text: str) -> bool:
+    """GB18030 decodes many byte strings; accept the result only if it is mostly common characters."""
+    common = 0
+    for ch in text:
+        if ch.isascii() or ch.isspace():
+            common += 1
+            continue
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(text) >= 0.9
+
+
+def _guess_encoding(data: bytes) -> tuple[str, str] | None:
+    """Last resort for other legacy encodings (Big5 and the like): charset-normalizer's best guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.2:
+        return None
+    return str(best), best.encoding
+
+
+def read_docx_text(path: Path) -> str:
+    """Paragraph texts of a .docx joined by newlines.
+
+    Raises:
+        InputError: oversized, not a zip, or not a Word document.
+    """
+    size = path.stat().st_size
+    if size > MAX_DOCX_BYTES:
+        raise InputError(f"文件过大（{size // 1024} KB），.docx 不能超过 20 MB", path=str(path))
+    if size == 0:
+        raise InputError("文件是空的", path=str(path))
+    try:
+        import docx
+
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f".docx 文件已损坏或不是 Word 文档（{type(exc).__name__}）", path=str(path)) from exc
+    except Exception as exc:  # python-docx raises a zoo of lxml/opc errors on corrupt parts
+        raise InputError(f".docx 文件无法解析（{type(exc).__name__}）", path=str(path)) from exc
+    text = "\n".join(p.text for p in document.paragraphs)
+    if not text.strip():
+        raise InputError("文件是空的", path=str(path))
+    return text

@@ -1,0 +1,26 @@
+"""Where the package's data lives: tables in agent/data, prompts/ and fewshot/ beside the package."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+def bundled_dir(name: str) -> Path:
+    """A top-level project folder (prompts, fewshot): the checkout's copy, else the wheel's."""
+    in_checkout = PACKAGE_DIR.parent / name
+    if in_checkout.is_dir():
+        return in_checkout
+    return PACKAGE_DIR / "_bundled" / name
+
+
+@cache
+def load_table(name: str) -> dict | list:
+    """Load a YAML data table from agent/data by file name."""
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

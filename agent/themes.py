@@ -1,0 +1,96 @@
+"""Theme presets (data files in agent/data/themes): required areas and parts, and fuzzy matching."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from functools import cache
+
+import yaml
+from pydantic import BaseModel, Field
+
+from agent.resources import DATA_DIR
+
+MATCH_RATIO = 0.5
+
+
+class Area(BaseModel):
+    """A required problem area of a theme."""
+
+    key: str
+    title: str
+    aliases: list[str] = Field(default_factory=list)
+    required: bool = True
+
+
+class Theme(BaseModel):
+    """A meeting theme: which parts a statement needs and which areas its problems must cover."""
+
+    key: str
+    name: str
+    year: int | None = None
+    keywords: list[str] = Field(default_factory=list)
+    parts: list[str]
+    areas: list[Area] = Field(default_factory=list)
+
+    def required_areas(self) -> list[Area]:
+        """The areas a statement must cover."""
+        return [a for a in self.areas if a.required]
+
+
+@cache
+def load_themes() -> dict[str, Theme]:
+    """All theme presets by key."""
+    themes = {}
+    for path in sorted((DATA_DIR / "themes").glob("*.yaml")):
+        theme = Theme.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        themes[theme.key] = theme
+    return themes
+
+
+def get_theme(key: str) -> Theme:
+    """A theme by key. Raises KeyError listing the known keys."""
+    themes = load_themes()
+    if key not in themes:
+        raise KeyError(f"未知主题“{key}”，可用：{'、'.join(themes)}")
+    return themes[key]
+
+
+def infer_theme(text: str) -> Theme | None:
+    """Guess the theme from a title/opening: keywords first, then the year of the meeting."""
+    themes = [t for t in load_themes().values() if t.key != "custom"]
+    for theme in themes:
+        if any(k in text for k in theme.keywords):
+            return theme
+    years = [int(y) for y in re.findall(r"(20\d\d)\s*年", text[:300])]
+    for year in years:
+        for theme in themes:
+            if theme.year == year:
+                return theme
+    return None
+
+
+def area_similarity(area: Area, title: str) -> float:
+    """How well a section title names an area: 1.0 for an alias hit, else a character ratio."""
+    if any(alias in title for alias in area.aliases) or area.title.rstrip("方面") in title:
+        return 1.0
+    return SequenceMatcher(None, _core(area.title), _core(title)).ratio()
+
+
+def match_areas(areas: list[Area], titles: list[str]) -> dict[str, int | None]:
+    """Assign each area the index of the best unused section title (None when nothing matches)."""
+    scored = sorted(((area_similarity(a, t), ai, ti) for ai, a in enumerate(areas) for ti, t in enumerate(titles)),
+                    reverse=True)
+    result: dict[str, int | None] = {a.key: None for a in areas}
+    used: set[int] = set()
+    for score, ai, ti in scored:
+        key = areas[ai].key
+        if score < MATCH_RATIO or result[key] is not None or ti in used:
+            continue
+        result[key] = ti
+        used.add(ti)
+    return result
+
+
+def _core(title: str) -> str:
+    return re.sub(r"^(在|带头)|方面$|[“”、，。\s]", "", title)
