@@ -72,6 +72,63 @@ def outline(file: Annotated[Path, typer.Argument(help="草稿文件（.txt/.md/.
         _stderr().print(f"[yellow]提示：{warning}[/]")
 
 
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="草稿文件或文件夹（.txt/.md/.docx，文件夹递归）")],
+    theme: Annotated[str | None, typer.Option(help="主题预设键（默认从标题和年度推断）")] = None,
+    notes: Annotated[Path | None, typer.Option(help="笔记 YAML：启用“数字须有出处”等核对")] = None,
+    target: Annotated[int | None, typer.Option(help="目标字数")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（DESIGN 约定的格式）")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text 或 csv")] = "text",
+    html: Annotated[Path | None, typer.Option(help="把第一份文件的检查结果写成 HTML（问题就地高亮）")] = None,
+) -> None:
+    """检查草稿（不调用模型）。退出码：0 无错误，1 有错误，2 输入有误。"""
+    from agent.check import check_paths
+    from agent.report import print_human, to_csv, to_json
+
+    if fmt not in ("text", "csv"):
+        raise InputError(f"--format 只能是 text 或 csv，而不是 {fmt}")
+    loaded = _load_notes(notes)
+    console = _stderr()
+    with console.status("检查中…") as status:
+        reports = check_paths(files, theme=theme, notes=loaded, target_chars=target,
+                              progress=lambda p: status.update(f"已检查 {p.name}"))
+    if not reports:
+        raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
+    if json_out:
+        typer.echo(to_json(reports))
+    elif fmt == "csv":
+        typer.echo(to_csv(reports), nl=False)
+    else:
+        from rich.console import Console
+
+        print_human(reports, Console())
+    if html:
+        _write_html(reports[0], html, theme, loaded)
+        console.print(f"HTML 报告已写入 {html}")
+    if any(r.error for r in reports):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _load_notes(path: Path | None):
+    if path is None:
+        return None
+    from agent.notes import load_notes
+
+    return load_notes(path)
+
+
+def _write_html(report, path: Path, theme: str | None, notes) -> None:
+    from agent.parser import parse_file
+    from agent.render.html import render_html
+    from agent.writer import write_atomic
+
+    if report.error:
+        raise InputError(report.error)
+    write_atomic(path, render_html(parse_file(report.file), report))
+
+
 def main() -> None:
     """Console-script entry: run the app and map expected errors to one Chinese line + exit code."""
     try:

@@ -1,0 +1,132 @@
+"""Checking drafts: run the rules on one document or a batch, score them, build the report objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from agent.document import Document
+from agent.errors import InputError
+from agent.notes import Notes
+from agent.parser import parse_text
+from agent.reader import SUPPORTED_SUFFIXES, read_source
+from agent.rules import Context, Finding, run_rules
+from agent.themes import Theme, get_theme, infer_theme
+
+PENALTY = {"error": 25, "warning": 8, "info": 2}
+DOC_PENALTY = {"error": 12, "warning": 3, "info": 1}
+
+
+class SectionScore(BaseModel):
+    """A section's line in the report."""
+
+    id: str
+    title: str
+    chars: int
+    score: int
+
+
+class Counts(BaseModel):
+    """Findings by severity."""
+
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+
+
+class FileReport(BaseModel):
+    """The check report of one file, in the DESIGN §3 schema (plus `error` for unreadable files)."""
+
+    file: str
+    passed: bool
+    score: int
+    counts: Counts
+    sections: list[SectionScore] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    theme: str | None = None
+    error: str | None = None
+
+    def public(self) -> dict:
+        """The JSON object of the contract (`user_only` is internal, `error` only when set)."""
+        data = self.model_dump(exclude={"theme"})
+        for f in data["findings"]:
+            f.pop("user_only", None)
+        if data["error"] is None:
+            data.pop("error")
+        return data
+
+
+def resolve_theme(doc: Document, theme: str | None, notes: Notes | None) -> Theme | None:
+    """The theme to check against: the flag, else the notes, else inferred from title and opening."""
+    if theme:
+        return get_theme(theme)
+    if notes:
+        return get_theme(notes.meeting.theme)
+    opening = doc.part("opening")
+    return infer_theme(doc.title + (doc.slice(opening) if opening else ""))
+
+
+def check_document(doc: Document, *, theme: Theme | None = None, notes: Notes | None = None,
+                   target_chars: int | None = None, fmt: str = "txt", only: set[str] | None = None) -> FileReport:
+    """Run the rules on a parsed document and score it."""
+    ctx = Context(doc=doc, theme=theme, notes=notes, target_chars=target_chars, fmt=fmt)
+    findings = run_rules(ctx, only)
+    counts = Counts(**{s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")})
+    return FileReport(file=doc.source, passed=counts.error == 0, score=score(findings, DOC_PENALTY),
+                      counts=counts, sections=section_scores(doc, findings), findings=findings,
+                      theme=theme.key if theme else None)
+
+
+def score(findings: Iterable[Finding], penalty: dict[str, int] = PENALTY) -> int:
+    """100 minus a penalty per finding by severity, never below 0."""
+    return max(0, 100 - sum(penalty[f.severity] for f in findings))
+
+
+def section_scores(doc: Document, findings: list[Finding]) -> list[SectionScore]:
+    """Each node's score from the findings inside it (its descendants' included)."""
+    out = []
+    for node in doc.walk():
+        mine = [f for f in findings if f.section == node.id or f.section.startswith(node.id + ".")]
+        out.append(SectionScore(id=node.id, title=node.title, chars=node.end - node.start, score=score(mine)))
+    return out
+
+
+def check_file(path: str | Path, *, theme: str | None = None, notes: Notes | None = None,
+               target_chars: int | None = None) -> FileReport:
+    """Read, parse and check one file."""
+    source = read_source(path)
+    doc = parse_text(source.text, source=str(path))
+    return check_document(doc, theme=resolve_theme(doc, theme, notes), notes=notes,
+                          target_chars=target_chars, fmt=source.format)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the .txt/.md/.docx files inside given folders (recursively, sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                              and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def check_paths(paths: Iterable[str | Path], *, theme: str | None = None, notes: Notes | None = None,
+                target_chars: int | None = None,
+                progress: Callable[[Path], None] | None = None) -> list[FileReport]:
+    """Check many files; a file that cannot be read is reported in its place, the rest go on."""
+    if theme:
+        get_theme(theme)  # an unknown theme is a usage error before any file is read
+    reports = []
+    for path in expand_paths(paths):
+        try:
+            reports.append(check_file(path, theme=theme, notes=notes, target_chars=target_chars))
+        except InputError as exc:
+            reports.append(FileReport(file=str(path), passed=False, score=0, counts=Counts(error=1), error=str(exc)))
+        if progress:
+            progress(path)
+    return reports

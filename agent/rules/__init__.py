@@ -1,0 +1,127 @@
+"""The rule validator: small registered functions, each yielding findings with Chinese messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agent.document import Document, Node
+from agent.notes import Notes
+from agent.themes import Theme
+
+Category = Literal["structure", "concreteness", "grounding", "placeholder", "contamination", "voice",
+                   "correspondence", "duplication", "length"]
+Severity = Literal["error", "warning", "info"]
+
+
+class Finding(BaseModel):
+    """One fault: which rule, where (section id and exact span), and what to change, in Chinese."""
+
+    rule: str
+    category: Category
+    severity: Severity
+    section: str
+    message: str
+    excerpt: str = ""
+    start: int = 0
+    end: int = 0
+    # Only the user can fix it (a missing fact): never sent back to the model as a revision.
+    user_only: bool = False
+
+
+@dataclass
+class Context:
+    """What a rule may look at: the document, its theme, the notes, and the settings of the run."""
+
+    doc: Document
+    theme: Theme | None = None
+    notes: Notes | None = None
+    target_chars: int | None = None
+    fmt: str = "txt"
+    corpus: dict[str, str] = field(default_factory=dict)
+
+    def finding(self, rule: Rule, message: str, start: int, end: int, *, section: str | None = None,
+                user_only: bool = False, severity: Severity | None = None) -> Finding:
+        """A finding for a span, its section id and excerpt filled in."""
+        excerpt = self.doc.text[start:end]
+        if len(excerpt) > 60:
+            excerpt = excerpt[:57] + "…"
+        return Finding(rule=rule.id, category=rule.category, severity=severity or rule.severity,
+                       section=section if section is not None else self.doc.section_of(start) or "title",
+                       message=message, excerpt=excerpt, start=start, end=end, user_only=user_only)
+
+    def label(self, node: Node) -> str:
+        """How a message names a node: `（三）二是`, `原因剖析二是`, `整改措施（一）`."""
+        parent = None
+        for candidate in self.doc.walk():
+            if node in candidate.children:
+                parent = candidate
+        if node.kind == "point" and parent is not None:
+            return f"{parent.prefix}{node.prefix}"
+        if node.kind == "section" and node.part_kind != "problems":
+            from agent.document import PART_LABELS
+
+            return f"{PART_LABELS.get(node.part_kind, '')}{node.prefix}"
+        return node.prefix or node.title
+
+
+RuleFunc = Callable[[Context, "Rule"], Iterator[Finding]]
+
+
+@dataclass
+class Rule:
+    """A registered rule."""
+
+    id: str
+    category: Category
+    severity: Severity
+    func: RuleFunc
+    needs_notes: bool = False
+    summary: str = ""
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, category: Category, severity: Severity, needs_notes: bool = False):
+    """Register a rule function under an id; its docstring is its summary."""
+
+    def wrap(func: RuleFunc) -> RuleFunc:
+        REGISTRY[rule_id] = Rule(rule_id, category, severity, func, needs_notes, (func.__doc__ or "").strip())
+        return func
+
+    return wrap
+
+
+@cache
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module once and return the registry."""
+    from agent.rules import (  # noqa: F401  (importing registers)
+        concreteness,
+        contamination,
+        correspondence,
+        duplication,
+        grounding,
+        length,
+        placeholder,
+        structure,
+        voice,
+    )
+
+    return REGISTRY
+
+
+def run_rules(ctx: Context, only: set[str] | None = None) -> list[Finding]:
+    """Run every applicable rule and return findings in document order."""
+    findings: list[Finding] = []
+    for r in load_rules().values():
+        if r.needs_notes and ctx.notes is None:
+            continue
+        if only and r.id not in only and r.category not in only:
+            continue
+        findings.extend(r.func(ctx, r))
+    return sorted(findings, key=lambda f: (f.start, f.rule))

@@ -1,0 +1,40 @@
+"""Small helpers the rules share: word-list regexes and node iteration."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from agent.document import Document, Node
+from agent.resources import load_table
+
+
+@cache
+def words_re(name: str) -> re.Pattern[str]:
+    """A regex matching any entry of a word list in wordlists.yaml (entries may be regexes)."""
+    return re.compile("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
+
+
+def table(name: str):
+    """An entry of wordlists.yaml."""
+    return load_table("wordlists.yaml")[name]
+
+
+def problem_points(doc: Document) -> list[Node]:
+    """The units that must each carry a concrete case: points, or areas that have no points."""
+    out = []
+    for part in doc.parts("problems"):
+        for section in part.children:
+            out.extend(section.children or [section])
+    return out
+
+
+def sentences(text: str, offset: int = 0):
+    """Yield (start, end) of each sentence in text, offsets shifted by `offset`."""
+    start = 0
+    for m in re.finditer(r"[。！？!?；;\n]", text):
+        if m.end() - start > 1:
+            yield offset + start, offset + m.end()
+        start = m.end()
+    if len(text) - start > 1:
+        yield offset + start, offset + len(text)
