@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/duizhao outline fewshot/clean/000_7b69468aeeb3f112.txt
 
 test: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/ruff check agent tests benchmarks
 	$(BIN)/pytest
 

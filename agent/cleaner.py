@@ -87,6 +87,7 @@ def pinyin_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z])", re.IGNORECASE)
 
 
+@cache
 def load_specifics(path: Path | None = None) -> tuple[list[str], str]:
     """Sample authors' names and places (fewshot/specifics.yaml) and their mask."""
     path = path or bundled_dir("fewshot") / "specifics.yaml"

@@ -132,7 +132,9 @@ def _write_html(report, path: Path, theme: str | None, notes) -> None:
 def main() -> None:
     """Console-script entry: run the app and map expected errors to one Chinese line + exit code."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode the parser returns typer.Exit's code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except DuizhaoError as exc:
         _stderr().print(f"[red]错误：[/]{exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

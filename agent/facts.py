@@ -67,9 +67,12 @@ def cjk(text: str) -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def cjk_count(text: str) -> int:
     """Number of CJK ideographs (the 字数 the genre counts)."""
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return len(CJK_RE.findall(text))
 
 
 def bigrams(text: str) -> set[str]:

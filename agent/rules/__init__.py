@@ -42,7 +42,10 @@ class Context:
     notes: Notes | None = None
     target_chars: int | None = None
     fmt: str = "txt"
-    corpus: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, Node] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.parents = {child.id: node for node in self.doc.walk() for child in node.children}
 
     def finding(self, rule: Rule, message: str, start: int, end: int, *, section: str | None = None,
                 user_only: bool = False, severity: Severity | None = None) -> Finding:
@@ -56,10 +59,7 @@ class Context:
 
     def label(self, node: Node) -> str:
         """How a message names a node: `（三）二是`, `原因剖析二是`, `整改措施（一）`."""
-        parent = None
-        for candidate in self.doc.walk():
-            if node in candidate.children:
-                parent = candidate
+        parent = self.parents.get(node.id)
         if node.kind == "point" and parent is not None:
             return f"{parent.prefix}{node.prefix}"
         if node.kind == "section" and node.part_kind != "problems":

@@ -21,22 +21,21 @@ def _formulae_re() -> re.Pattern[str]:
 
 
 def cjk_projection(text: str) -> tuple[str, list[int]]:
-    """CJK characters of text outside allowed formulae, and each one's offset in text."""
-    masked = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), text)
-    chars, offsets = [], []
-    for i, ch in enumerate(masked):
-        if "\u4e00" <= ch <= "\u9fff":
-            chars.append(ch)
-            offsets.append(i)
-        elif ch in "\x00\n\r" and (not chars or chars[-1] != "\x00"):
-            chars.append("\x00")  # a formula or a paragraph break ends a run
-            offsets.append(i)
-    return "".join(chars), offsets
+    """CJK characters of text outside allowed formulae, and each one's offset in text.
+
+    A formula or a paragraph break becomes NUL, so no copied run crosses it.
+    """
+    masked = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), text).replace("\n", "\x00")
+    offsets = [m.start() for m in _KEEP_RE.finditer(masked)]
+    return "".join(masked[i] for i in offsets), offsets
+
+
+_KEEP_RE = re.compile(r"[\u4e00-\u9fff\x00]")
 
 
 def windows(projection: str) -> set[str]:
-    """Every RUN-long CJK window that crosses no formula."""
-    return {projection[i:i + RUN] for i in range(len(projection) - RUN + 1) if "\x00" not in projection[i:i + RUN]}
+    """Every RUN-long CJK window that crosses no formula or paragraph break."""
+    return {w for i in range(len(projection) - RUN + 1) if "\x00" not in (w := projection[i:i + RUN])}
 
 
 @cache
@@ -48,27 +47,45 @@ def corpus_windows() -> dict[str, frozenset[str]]:
     return out
 
 
+def _self_sample(own: set[str]) -> str:
+    """The name of the sample the checked document *is* (most of its windows inside it), or ""."""
+    for name, sample in corpus_windows().items():
+        if own and len(own & sample) / len(own) >= SELF_MATCH:
+            return name
+    return ""
+
+
+@cache
+def _pool(exclude: str) -> frozenset[str]:
+    """Windows of every sample but one."""
+    return frozenset().union(*(w for name, w in corpus_windows().items() if name != exclude))
+
+
 @rule("duplication.copy", "duplication", "error")
 def copied_from_samples(ctx: Context, r):
     """不得照搬照抄样例材料（连续15字以上相同，通用政治表述除外）。"""
-    projection, offsets = cjk_projection(ctx.doc.text)
+    masked = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), ctx.doc.text).replace("\n", "\x00")
+    projection = _DROP_RE.sub("", masked)
     mine = [projection[i:i + RUN] for i in range(len(projection) - RUN + 1)]
-    samples = corpus_windows()
-    own = set(mine)
-    # The checked document may be one of the samples itself: do not compare it with itself.
-    others = [w for name, w in samples.items() if not own or len(own & w) / max(len(own), 1) < SELF_MATCH]
-    pool = frozenset().union(*others) if others else frozenset()
-    i = 0
-    while i < len(mine):
-        if mine[i] not in pool:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(mine) and mine[j + 1] in pool:
-            j += 1
+    pool = _pool(_self_sample(set(mine)))
+    hits = [i for i, w in enumerate(mine) if w in pool]
+    if not hits:
+        return
+    # Offsets are needed only to report a hit, so they are computed only then.
+    offsets = [m.start() for m in _KEEP_RE.finditer(masked)]
+    runs, first, last = [], hits[0], hits[0]
+    for i in hits[1:]:
+        if i != last + 1:
+            runs.append((first, last))
+            first = i
+        last = i
+    runs.append((first, last))
+    for i, j in runs:
         start, end = offsets[i], offsets[j + RUN - 1] + 1
         yield ctx.finding(r, f"与样例材料连续{j - i + RUN}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
-        i = j + RUN
+
+
+_DROP_RE = re.compile(r"[^\u4e00-\u9fff\x00]+")
 
 
 @rule("duplication.specifics", "duplication", "error")
