@@ -111,6 +111,93 @@ def check(
     raise typer.Exit(0 if all(r.passed for r in reports) else 1)
 
 
+@app.command()
+def draft(
+    notes: Annotated[Path, typer.Argument(help="笔记：YAML（推荐）或自由文本 .md/.txt/.docx")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="草稿输出文件（.md/.txt/.docx）；缺省打印到标准输出")] = None,
+    theme: Annotated[str | None, typer.Option(help="主题预设键（缺省取笔记中的 meeting.theme）")] = None,
+    provider: Annotated[str | None, typer.Option(help="模型提供方预设（见 agent/data/providers.yaml）")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")] = None,
+    model: Annotated[str | None, typer.Option(help="模型名")] = None,
+    max_rounds: Annotated[int, typer.Option(help="每节最多修改轮数")] = 2,
+    record: Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）")] = None,
+    replay: Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络")] = None,
+    resume: Annotated[str | None, typer.Option(help="续跑中断的运行目录，已完成的节不再请求")] = None,
+    report: Annotated[Path | None, typer.Option(help="把检查报告和用量写成 JSON 文件")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="把报告和用量以 JSON 打印到标准输出（草稿需用 -o）")] = False,
+    show_notes: Annotated[bool, typer.Option("--show-notes", help="只打印理解到的笔记（YAML），不起草")] = False,
+) -> None:
+    """根据笔记起草对照检查材料：逐节起草、检查、修改，最后汇总。退出码 3 表示模型服务失败，可 --resume。"""
+    import json
+
+    from agent.draft import draft as run_draft
+    from agent.draft import notes_from_file
+    from agent.recording import session
+    from agent.settings import resolve_settings
+
+    if record and replay:
+        raise InputError("--record 和 --replay 只能二选一")
+    if json_out and output is None:
+        raise InputError("使用 --json 时请用 -o 指定草稿文件")
+    settings = resolve_settings(provider=provider, base_url=base_url, model=model)
+    console = _stderr()
+    with session(record=record, replay=replay):
+        if show_notes:
+            import yaml
+
+            from agent.llm import LLM
+
+            parsed = notes_from_file(notes, lambda: LLM(settings))
+            typer.echo(yaml.safe_dump(parsed.model_dump(), allow_unicode=True, sort_keys=False))
+            return
+        result = run_draft(notes, settings, theme=theme, max_rounds=max_rounds, resume=resume,
+                           progress=lambda m: console.print(m, highlight=False))
+    summary = {"report": result.report, "usage": result.usage, "slots": result.slots, "run_dir": result.run_dir,
+               "token_counts": "prompt/completion tokens as the server reported them"}
+    if output:
+        from agent.parser import parse_text
+        from agent.render import write_document
+
+        write_document(parse_text(result.text, source=str(output)), output)
+        console.print(f"草稿已写入 {output}")
+    else:
+        typer.echo(result.text, nl=False)
+    if report:
+        from agent.writer import write_atomic
+
+        write_atomic(report, json.dumps(summary, ensure_ascii=False, indent=1))
+    if json_out:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+    usage = result.usage
+    console.print(f"检查：{'通过' if result.report['passed'] else '未通过'}，得分 {result.report['score']}，"
+                  f"错误 {result.report['counts']['error']}，警告 {result.report['counts']['warning']}；"
+                  f"调用 {usage['calls']} 次，输入 {usage['prompt_tokens']} / 输出 {usage['completion_tokens']} token，"
+                  f"{usage['seconds']} 秒，重试 {usage['retries']} 次", highlight=False)
+    for slot in result.slots:
+        console.print(f"  待补充：{slot}", highlight=False)
+
+
+@app.command("serve-local")
+def serve_local(
+    model: Annotated[Path, typer.Option(help="GGUF 模型文件（scripts/fetch-test-model 可下载测试模型）")],
+    port: Annotated[int, typer.Option(help="端口（local 预设用 8765）")] = 8765,
+    threads: Annotated[int, typer.Option(help="线程数")] = 2,
+    ctx: Annotated[int, typer.Option(help="上下文长度")] = 8192,
+) -> None:
+    """在本机回环地址上启动 llama-cpp-python 的 OpenAI 兼容服务（需要 [local] 扩展）。"""
+    import importlib.util
+    import subprocess
+
+    if not model.is_file():
+        raise InputError("模型文件不存在", path=str(model))
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise InputError("未安装 llama-cpp-python：请运行 pip install -e '.[local]'")
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
+           "--n_ctx", str(ctx), "--n_threads", str(threads), "--model_alias", "qwen2.5-coder-1.5b"]
+    _stderr().print(f"启动本地模型服务：http://127.0.0.1:{port}/v1（Ctrl-C 停止）")
+    raise typer.Exit(subprocess.call(cmd))
+
+
 def _load_notes(path: Path | None):
     if path is None:
         return None

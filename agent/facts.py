@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from agent.numbering import cn_to_int
 from agent.resources import load_table
 
-SLOT_RE = re.compile(r"【请补充[:：][^】]*】|〔[^〕]*〕")
+SLOT_RE = re.compile(r"【请(?:补充|核实)[:：][^】]*】|〔[^〕]*〕")
 CN_COUNT = "两二三四五六七八九十百千"
 
 

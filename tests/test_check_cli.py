@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from agent.notes import parse_notes_yaml
 from agent.errors import InputError
+from agent.notes import parse_notes_yaml
 from tests.conftest import CLEAN, RAW, ROOT
 
 GOOD = ROOT / "tests" / "data" / "good-2023.md"

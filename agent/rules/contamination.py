@@ -45,8 +45,7 @@ def markdown_in_body(ctx: Context, r):
         start = para.start
         if ctx.fmt == "md":
             # Markdown files may mark headings; a bold heading at the paragraph start is fine too.
-            start = para.text_start
-            lead = re.match(r"\*\*[^*]{1,40}\*\*", text[start:para.end])
+            lead = re.match(r"#{1,6}\s+|\*\*[^*]{1,40}\*\*", text[start:para.end])
             if lead:
                 start += lead.end()
         for m in words_re("markdown_inline").finditer(text, start, para.end):

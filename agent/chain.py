@@ -1,0 +1,377 @@
+"""The drafting chain: plan → one prompt per section → validator → revision → assembled draft.
+
+Each section is drafted as structured data (points, items), laid out in the house style by code,
+checked at once with the rules (notes included, so grounding applies), and sent back with the
+findings the model can fix, keeping the best-scoring version. What only the user can supply
+becomes a visible 【请补充：…】 slot; a figure not in the notes is marked 【请核实：…】.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent import prompts
+from agent.check import check_document, score
+from agent.facts import extract_figures, numbers_in
+from agent.fewshot import slice_for
+from agent.llm import LLM
+from agent.notes import AreaNotes, Notes, Problem
+from agent.numbering import int_to_cn
+from agent.parser import parse_text
+from agent.resources import load_table
+from agent.rules import Finding
+from agent.rules.grounding import fact_covered
+from agent.runs import Run
+from agent.themes import Area, Theme, area_similarity, get_theme
+
+FEWSHOT_TOKENS = 300
+CHARS_PER_TOKEN = 1.2  # conservative for Chinese prose, so max_tokens never truncates a budgeted reply
+FIXABLE = {"concreteness", "voice", "contamination", "duplication", "structure", "correspondence", "grounding"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PointDraft(_Strict):
+    """One problem point as the model writes it."""
+
+    summary: str
+    detail: str
+    case: str = ""
+
+
+class AreaDraft(_Strict):
+    """The points of one area."""
+
+    points: list[PointDraft]
+
+
+class Item(_Strict):
+    """A cause or a measure."""
+
+    title: str
+    text: str
+
+
+class ItemsDraft(_Strict):
+    """Causes or measures."""
+
+    items: list[Item]
+
+
+class Step(BaseModel):
+    """One planned chain step: which section, its id in the assembled draft, its length budget."""
+
+    key: str
+    kind: str  # opening | area | causes | measures | case | closing
+    section_id: str
+    title: str = ""
+    budget: int
+    area: AreaNotes | None = None
+
+
+class SectionResult(BaseModel):
+    """A finished section as checkpointed in the run folder."""
+
+    key: str
+    text: str
+    data: dict | None = None
+    rounds: int = 0
+    score: int = 100
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class DraftResult(BaseModel):
+    """The assembled draft, its check report and the run's meter."""
+
+    text: str
+    run_dir: str
+    sections: list[SectionResult]
+    report: dict
+    usage: dict
+    slots: list[str]
+
+
+@cache
+def layout() -> dict:
+    """The house-style layout table."""
+    return load_table("layout.yaml")
+
+
+def plan(notes: Notes, theme: Theme) -> list[Step]:
+    """The sections to draft and a 字数 budget for each (problems + causes over half the target)."""
+    shares = dict(layout()["budget_shares"])
+    if "case" not in theme.parts:
+        shares.pop("case")
+    total = sum(shares.values())
+    budget = {k: max(40, int(notes.target_chars * v / total)) for k, v in shares.items()}
+    areas = areas_for(notes, theme)
+    steps = [Step(key="opening", kind="opening", section_id="opening", budget=budget["opening"])]
+    per_area = max(150, budget["problems"] // max(1, len(areas)))
+    for i, area in enumerate(areas, start=1):
+        steps.append(Step(key=f"area-{i}", kind="area", section_id=f"1.{i}", title=area.area, budget=per_area,
+                          area=area))
+    steps.append(Step(key="causes", kind="causes", section_id="2", budget=budget["causes"]))
+    steps.append(Step(key="measures", kind="measures", section_id="3", budget=budget["measures"]))
+    if "case" in budget:
+        steps.append(Step(key="case", kind="case", section_id="4", budget=budget["case"]))
+    steps.append(Step(key="closing", kind="closing", section_id="closing", budget=budget["closing"]))
+    return steps
+
+
+def areas_for(notes: Notes, theme: Theme) -> list[AreaNotes]:
+    """The theme's areas in order, each with the notes' problems for it; custom themes use the notes."""
+    if not theme.required_areas():
+        return list(notes.areas)
+    out = []
+    for area in theme.required_areas():
+        found = [a for a in notes.areas if _same_area(area, a.area)]
+        problems = [p for a in found for p in a.problems]
+        out.append(AreaNotes(area=area.title, problems=problems))
+    return out
+
+
+def _same_area(area: Area, name: str) -> bool:
+    return name == area.key or area_similarity(area, name) >= 0.6 or area_similarity(
+        Area(key="n", title=name, aliases=[name]), area.title) >= 0.6
+
+
+def meeting_title(notes: Notes, theme: Theme) -> str:
+    """The meeting's name for the title and opening."""
+    if notes.meeting.title:
+        return notes.meeting.title
+    name = theme.name if theme.key != "custom" else notes.meeting.kind
+    return name if "生活会" in name else f"{name}{notes.meeting.kind}"
+
+
+def title_of(notes: Notes, theme: Theme) -> str:
+    """The title, assembled without a model."""
+    meeting = meeting_title(notes, theme).split("（")[0]
+    meeting = meeting.removeprefix(f"{notes.meeting.year}年度")
+    return layout()["title"].format(role=notes.role, year=notes.meeting.year, meeting=meeting)
+
+
+# --- layout of drafted data --------------------------------------------------------------------
+
+def layout_area(step: Step, index: int, draft: AreaDraft) -> str:
+    """（一）方面。一是概括。表现。如，事例。二是…"""
+    problems = step.area.problems if step.area else []
+    pieces = []
+    for i, point in enumerate(draft.points[:max(len(problems), 1)], start=1):
+        problem = problems[i - 1] if i - 1 < len(problems) else None
+        case = _grounded_case(point.case, problem)
+        text = f"{int_to_cn(i)}是{_sentence(point.summary)}{_sentence(point.detail)}"
+        pieces.append(text + (f"{layout()['case_marker']}{_sentence(case)}" if case else ""))
+    while len(pieces) < 2:
+        pieces.append(f"{int_to_cn(len(pieces) + 1)}是{layout()['missing_point_slot']}")
+    return f"（{int_to_cn(index)}）{_heading(step.title)}。" + "".join(pieces)
+
+
+def _grounded_case(case: str, problem: Problem | None) -> str:
+    """The model's case if it carries every note fact, else the facts themselves; a slot if none."""
+    if problem is None or not problem.facts:
+        what = problem.summary if problem else "这个问题"
+        return layout()["missing_fact_slot"].format(what=what)
+    case = case.strip().removeprefix("如，").removeprefix("如")
+    if case and all(fact_covered(f, case) for f in problem.facts):
+        return case
+    return "；".join(f.rstrip("。；") for f in problem.facts)
+
+
+def layout_items(draft: ItemsDraft, style: str) -> str:
+    """Causes as 一是…, measures as （一）… paragraphs."""
+    lines = []
+    for i, item in enumerate(draft.items, start=1):
+        prefix = f"{int_to_cn(i)}是" if style == "shi" else f"（{int_to_cn(i)}）"
+        lines.append(f"{prefix}{_sentence(item.title)}{_sentence(item.text)}")
+    return "\n".join(lines)
+
+
+def _heading(title: str) -> str:
+    return title if title.endswith("方面") or title.startswith("带头") else f"{title}方面"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split()).strip().lstrip("一二三四五六七八九十是、，,。 ")
+    if not text:
+        return ""
+    return text if text[-1] in "。！？；】" else text + "。"
+
+
+# --- the chain ---------------------------------------------------------------------------------
+
+class Chain:
+    """Drafts a statement from notes, section by section, checkpointing each into the run folder."""
+
+    def __init__(self, llm: LLM, notes: Notes, theme: Theme | None = None, *, run: Run,
+                 max_rounds: int = 2, progress: Callable[[str], None] | None = None) -> None:
+        self.llm, self.notes, self.run = llm, notes, run
+        self.theme = theme or get_theme(notes.meeting.theme)
+        self.max_rounds = max_rounds
+        self.progress = progress or (lambda _msg: None)
+        self.steps = plan(notes, self.theme)
+        self.results: dict[str, SectionResult] = run.load_sections()
+
+    def draft(self) -> DraftResult:
+        """Run every step not yet checkpointed, then assemble and check the whole draft."""
+        for n, step in enumerate(self.steps, start=1):
+            if step.key in self.results:
+                self.progress(f"[{n}/{len(self.steps)}] {step.key}：已完成（续跑，跳过）")
+                continue
+            self.progress(f"[{n}/{len(self.steps)}] {step.key}：起草中… 已用 token {self._tokens()}")
+            result = self._draft_step(step, n)
+            self.results[step.key] = result
+            self.run.save_section(result)
+        return self._finish()
+
+    def _tokens(self) -> int:
+        t = self.llm.meter.totals()
+        return t["prompt_tokens"] + t["completion_tokens"]
+
+    def _draft_step(self, step: Step, n: int) -> SectionResult:
+        data, text = self._first_version(step)
+        best = self._evaluate(step, text, data, rounds=0)
+        for round_no in range(1, self.max_rounds + 1):
+            fixable = [f for f in best.findings if not f.user_only and f.category in FIXABLE]
+            if not fixable:
+                break
+            self.progress(f"    第{round_no}轮修改：{len(fixable)}条意见")
+            data, text = self._revise(step, best, fixable)
+            candidate = self._evaluate(step, text, data, rounds=round_no)
+            if candidate.score > best.score:
+                best = candidate
+            else:
+                best = best.model_copy(update={"rounds": round_no})
+        return best
+
+    def _first_version(self, step: Step) -> tuple[dict | None, str]:
+        notes, theme = self.notes, self.theme
+        if step.kind == "opening":
+            msgs = prompts.messages("opening", fewshot=slice_for("opening", FEWSHOT_TOKENS), notes=notes,
+                                    meeting_title=meeting_title(notes, theme), budget=step.budget)
+            return None, self._plain(step, self._call(msgs, step))
+        if step.kind == "area":
+            problems = step.area.problems or [Problem(summary=f"{step.title}的问题（笔记未提供）", facts=[])]
+            msgs = prompts.messages("area", fewshot=slice_for("area", FEWSHOT_TOKENS), area_title=step.title,
+                                    problems=problems, per_point=max(40, step.budget // max(2, len(problems)) // 2))
+            draft = self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
+            return draft.model_dump(), layout_area(step, int(step.section_id.split(".")[1]), draft)
+        if step.kind in ("causes", "measures"):
+            return self._items(step)
+        if step.kind == "case":
+            case = notes.case_analysis
+            if case is None:
+                return None, layout()["missing_fact_slot"].format(what="反面典型案例剖析")
+            msgs = prompts.messages("case", case=case, budget=step.budget)
+            return None, _paragraph(self._call(msgs, step))
+        msgs = prompts.messages("closing", role=notes.role, budget=step.budget)
+        return None, _paragraph(self._call(msgs, step))
+
+    def _items(self, step: Step) -> tuple[dict, str]:
+        area_steps = [s for s in self.steps if s.kind == "area"]
+        if step.kind == "causes":
+            summaries = [p["summary"] for s in area_steps for p in (self.results[s.key].data or {}).get("points", [])]
+            msgs = prompts.messages("causes", fewshot=slice_for("causes", FEWSHOT_TOKENS), summaries=summaries,
+                                    hints=self.notes.cause_hints, per_item=max(40, step.budget // 5))
+        else:
+            areas = [{"title": s.title, "summaries": [p["summary"] for p in (self.results[s.key].data or {}).get("points", [])]}
+                     for s in area_steps]
+            msgs = prompts.messages("measures", fewshot=slice_for("measures", FEWSHOT_TOKENS), areas=areas,
+                                    hints=self.notes.measure_hints, per_item=max(40, step.budget // max(1, len(areas))))
+        draft = self.llm.structured(msgs, ItemsDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
+        return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
+
+    def _revise(self, step: Step, best: SectionResult, fixable: list[Finding]) -> tuple[dict | None, str]:
+        import json
+
+        facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
+        if best.data is None:
+            msgs = prompts.messages("revise", current=best.text, messages=sorted({f.message for f in fixable}),
+                                    facts=facts, as_json=False)
+            return None, self._plain(step, self._call(msgs, step))
+        model = AreaDraft if step.kind == "area" else ItemsDraft
+        msgs = prompts.messages("revise", current=json.dumps(best.data, ensure_ascii=False),
+                                messages=sorted({f.message for f in fixable}), facts=facts, as_json=True)
+        draft = self.llm.structured(msgs, model, step=f"{step.key}:revise", max_tokens=self._max_tokens(step.budget * 2))
+        if step.kind == "area":
+            return draft.model_dump(), layout_area(step, int(step.section_id.split(".")[1]), draft)
+        return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
+
+    def _plain(self, step: Step, reply: str) -> str:
+        """A prose section as one paragraph; the opening always carries the notes' counts."""
+        text = _paragraph(reply)
+        if step.kind != "opening":
+            return text
+        opinions = self.notes.opinions
+        missing = [f for _, f in self.notes.facts() if _ == "opening" and not fact_covered(f, text)]
+        if missing and opinions.collected is not None and opinions.talks is not None:
+            sentence = layout()["opinions_sentence"].format(collected=opinions.collected, talks=opinions.talks)
+            cut = text.rfind("现")
+            text = text[:cut] + sentence + text[cut:] if cut > 0 else text + sentence
+        return text
+
+    def _call(self, msgs: list[dict], step: Step) -> str:
+        return self.llm.chat(msgs, step=step.key, max_tokens=self._max_tokens(step.budget))
+
+    def _max_tokens(self, chars: int) -> int:
+        return int(chars / CHARS_PER_TOKEN) + 200
+
+    def _evaluate(self, step: Step, text: str, data: dict | None, rounds: int) -> SectionResult:
+        """Check the draft as assembled so far with this section in place; keep its own findings."""
+        text = mark_unverified(text, self.notes)
+        trial = {**self.results, step.key: SectionResult(key=step.key, text=text, data=data)}
+        doc = parse_text(self.assemble(trial))
+        report = check_document(doc, theme=self.theme, notes=self.notes)
+        mine = [f for f in report.findings if _within(f.section, step.section_id)]
+        return SectionResult(key=step.key, text=text, data=data, rounds=rounds, score=score(mine), findings=mine)
+
+    def assemble(self, results: dict[str, SectionResult] | None = None) -> str:
+        """The draft text from finished sections, in the genre's order."""
+        results = results if results is not None else self.results
+        heads = layout()["part_headings"]
+        lines = [title_of(self.notes, self.theme)]
+        if "opening" in results:
+            lines.append(results["opening"].text)
+        lines.append(f"一、{heads['problems']}")
+        lines += [results[s.key].text for s in self.steps if s.kind == "area" and s.key in results]
+        for number, kind in ((2, "causes"), (3, "measures"), (4, "case")):
+            if any(s.kind == kind for s in self.steps):
+                lines.append(f"{int_to_cn(number)}、{heads[kind]}")
+                if kind in results:
+                    lines.append(results[kind].text)
+        if "closing" in results:
+            lines.append(results["closing"].text)
+        return "\n".join(lines) + "\n"
+
+    def _finish(self) -> DraftResult:
+        text = self.assemble()
+        doc = parse_text(text, source="draft")
+        report = check_document(doc, theme=self.theme, notes=self.notes)
+        self.run.save_final(text, report.public(), self.llm.meter)
+        slots = [f.excerpt for f in report.findings if f.rule == "placeholder.slots"]
+        return DraftResult(text=text, run_dir=str(self.run.path), sections=[self.results[s.key] for s in self.steps],
+                           report=report.public(), usage=self.llm.meter.totals(), slots=slots)
+
+
+def mark_unverified(text: str, notes: Notes) -> str:
+    """Mark every figure the notes do not contain, so none leaves the tool unmarked."""
+    allowed = numbers_in(notes.all_text())
+    for figure in reversed(extract_figures(text)):
+        if not set(figure.values) <= allowed:
+            marked = layout()["unverified_figure"].format(figure=figure.text)
+            text = text[:figure.start] + marked + text[figure.end:]
+    return text
+
+
+def _within(section: str, section_id: str) -> bool:
+    return section == section_id or section.startswith(section_id + ".")
+
+
+def _paragraph(text: str) -> str:
+    """Model prose as one paragraph: no markup, no blank lines."""
+    lines = [line.strip().strip("#*>- ").strip() for line in text.strip().splitlines()]
+    return "".join(line for line in lines if line)
