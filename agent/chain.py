@@ -111,7 +111,7 @@ def plan(notes: Notes, theme: Theme) -> list[Step]:
     budget = {k: max(40, int(notes.target_chars * v / total)) for k, v in shares.items()}
     areas = areas_for(notes, theme)
     steps = [Step(key="opening", kind="opening", section_id="opening", budget=budget["opening"])]
-    per_area = max(150, budget["problems"] // max(1, len(areas)))
+    per_area = max(100, budget["problems"] // max(1, len(areas)))
     for i, area in enumerate(areas, start=1):
         steps.append(Step(key=f"area-{i}", kind="area", section_id=f"1.{i}", title=area.area, budget=per_area,
                           area=area))
@@ -326,7 +326,7 @@ class Chain:
         trial = {**self.results, step.key: SectionResult(key=step.key, text=text, data=data)}
         doc = parse_text(self.assemble(trial))
         report = check_document(doc, theme=self.theme, notes=self.notes)
-        mine = [f for f in report.findings if _within(f.section, step.section_id)]
+        mine = [f for f in report.findings if _belongs(f, step)]
         return SectionResult(key=step.key, text=text, data=data, rounds=rounds, score=score(mine), findings=mine)
 
     def assemble(self, results: dict[str, SectionResult] | None = None) -> str:
@@ -365,6 +365,14 @@ def mark_unverified(text: str, notes: Notes) -> str:
             marked = layout()["unverified_figure"].format(figure=figure.text)
             text = text[:figure.start] + marked + text[figure.end:]
     return text
+
+
+def _belongs(finding: Finding, step: Step) -> bool:
+    """Whether a finding is this step's to fix: in its section, or about measures answering areas."""
+    if finding.rule == "correspondence.measures":
+        # Reported at the unanswered area, but only the measures step can answer it.
+        return step.kind == "measures"
+    return _within(finding.section, step.section_id)
 
 
 def _within(section: str, section_id: str) -> bool:

@@ -120,7 +120,8 @@ class LLM:
                 from agent.errors import InputError
 
                 raise InputError("录制中没有这次请求：笔记、提示词或参数与录制时不同，请用 --record 重新录制") from exc
-            if _transient(exc) or exc.__class__.__module__.startswith("openai"):
+            # A body that is not JSON at all is the server's fault too, not a bug of ours.
+            if _transient(exc) or exc.__class__.__module__.startswith("openai") or isinstance(exc, json.JSONDecodeError):
                 raise ModelError(f"模型服务调用失败（{type(exc).__name__}：{str(exc)[:120]}），已重试 {record.retries} 次。"
                                  "可用 --resume 继续本次运行") from exc
             raise
