@@ -177,6 +177,63 @@ def draft(
         console.print(f"  待补充：{slot}", highlight=False)
 
 
+@app.command()
+def revise(
+    file: Annotated[Path, typer.Argument(help="要修改的草稿（.txt/.md/.docx）")],
+    section: Annotated[str, typer.Option(help="章节编号（如 1.3、1.3.2、2）或唯一的标题片段；用 duizhao outline 查看")],
+    notes: Annotated[Path | None, typer.Option(help="笔记 YAML：改写只用其中的事实")] = None,
+    instruction: Annotated[str | None, typer.Option(help="补充的修改要求")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="把结果写到新文件")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="直接改原文件（先备份为 .bak）")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示该节的检查意见和预计 token 数，不调用模型")] = False,
+    theme: Annotated[str | None, typer.Option(help="主题预设键")] = None,
+    provider: Annotated[str | None, typer.Option(help="模型提供方预设")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")] = None,
+    model: Annotated[str | None, typer.Option(help="模型名")] = None,
+    max_rounds: Annotated[int, typer.Option(help="最多改写轮数")] = 2,
+    record: Annotated[Path | None, typer.Option(help="录制 HTTP 会话")] = None,
+    replay: Annotated[Path | None, typer.Option(help="从录制文件离线回放")] = None,
+) -> None:
+    """改写草稿中的一节，其余内容一个字节都不动。默认只打印差异（diff），不写文件。"""
+    from agent.llm import LLM
+    from agent.recording import session
+    from agent.revise import load_for_revision, revise_source, write_revision
+    from agent.settings import resolve_settings
+
+    if output and in_place:
+        raise InputError("-o 和 --in-place 只能二选一")
+    source = load_for_revision(file)
+    loaded = _load_notes(notes)
+    console = _stderr()
+    settings = None if dry_run else resolve_settings(provider=provider, base_url=base_url, model=model)
+    with session(record=record, replay=replay):
+        result = revise_source(source, section, llm_factory=lambda: LLM(settings), notes=loaded, theme=theme,
+                               instruction=instruction, max_rounds=max_rounds, dry_run=dry_run,
+                               progress=lambda m: console.print(m, highlight=False))
+    if dry_run:
+        typer.echo(f"章节 {result.section}：得分 {result.score_before}，预计输入约 {result.estimated_prompt_tokens} token"
+                   "（按 cl100k_base 估算，非 OpenAI 模型仅供参考）")
+        for f in result.before:
+            typer.echo(f"  {f.severity}\t{f.message}")
+        return
+    console.print(f"章节 {result.section}：得分 {result.score_before} → {result.score_after}（{result.rounds} 轮）",
+                  highlight=False)
+    if not result.changed:
+        console.print("没有比原文更好的改写，原文保持不变。")
+        return
+    if output:
+        write_revision(source, result, output)
+        console.print(f"已写入 {output}")
+    elif in_place:
+        from agent.writer import backup
+
+        saved = backup(file)
+        write_revision(source, result, file)
+        console.print(f"已修改 {file}（原文备份在 {saved}）")
+    else:
+        typer.echo(result.diff, nl=False)
+
+
 @app.command("serve-local")
 def serve_local(
     model: Annotated[Path, typer.Option(help="GGUF 模型文件（scripts/fetch-test-model 可下载测试模型）")],
