@@ -234,6 +234,56 @@ def revise(
         typer.echo(result.diff, nl=False)
 
 
+@app.command("eval")
+def eval_cmd(
+    cases: Annotated[Path, typer.Option(help="评测用例目录")] = Path("evals/cases"),
+    sessions: Annotated[Path, typer.Option(help="录制会话目录")] = Path("evals/sessions"),
+    json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+    compare: Annotated[Path | None, typer.Option(help="与保存的结果（--json 的输出）比较，给出差值")] = None,
+    record: Annotated[bool, typer.Option("--record", help="对真实模型服务重新录制（需要服务在运行）")] = False,
+    only: Annotated[str | None, typer.Option(help="只跑名字含此片段的用例")] = None,
+    max_rounds: Annotated[int, typer.Option(help="链式起草每节最多修改轮数（须与录制时一致）")] = 1,
+    provider: Annotated[str | None, typer.Option(help="模型提供方预设（录制用）")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址（录制用）")] = None,
+    model: Annotated[str | None, typer.Option(help="模型名（录制用）")] = None,
+) -> None:
+    """离线回放录制的会话，给出每个用例和平均的质量指标：链式起草与单提示基线并列。"""
+    import json
+
+    from agent.evals import compare as compare_results
+    from agent.evals import load_cases, run_suite, table_rows
+    from agent.settings import resolve_settings
+
+    loaded = [c for c in load_cases(cases) if not only or only in c.name]
+    settings = resolve_settings(provider=provider, base_url=base_url, model=model)
+    console = _stderr()
+    result = run_suite(loaded, sessions, settings, record=record, max_rounds=max_rounds,
+                       progress=lambda m: console.print(m, highlight=False))
+    deltas = None
+    if compare:
+        if not compare.is_file():
+            raise InputError("比较基准文件不存在", path=str(compare))
+        deltas = compare_results(result, json.loads(compare.read_text(encoding="utf-8")))
+    if json_out:
+        data = result.model_dump()
+        if deltas is not None:
+            data["deltas"] = deltas
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"评测（回放 {result.replay_seconds} 秒）")
+    for col in ("用例", "指标", "链式", "单提示"):
+        table.add_column(col)
+    for row in table_rows(result):
+        table.add_row(*row)
+    Console().print(table)
+    if deltas is not None:
+        for mode, values in deltas.items():
+            typer.echo(f"{mode} 与基准相比：" + "，".join(f"{k} {v:+}" for k, v in values.items()))
+
+
 @app.command("serve-local")
 def serve_local(
     model: Annotated[Path, typer.Option(help="GGUF 模型文件（scripts/fetch-test-model 可下载测试模型）")],
