@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fewshot record-examples
+.PHONY: demo test lint bench fewshot
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "需要 Python 3.11 或更高版本" >&2; exit 1; }
@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Replays a session recorded against the real local model: no network, no model, seconds.
 demo: $(STAMP)
-	$(BIN)/duizhao outline fewshot/clean/000_7b69468aeeb3f112.txt
+	$(BIN)/duizhao draft examples/2023-zhuti.yaml --max-rounds 1 --replay examples/sessions/2023-zhuti.yaml \
+		-o out/demo.md --report out/demo-report.json
+	@echo "初稿：out/demo.md　报告：out/demo-report.json"
 
 test: $(STAMP)
 	scripts/ensure-chromium

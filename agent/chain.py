@@ -8,6 +8,7 @@ becomes a visible 【请补充：…】 slot; a figure not in the notes is marke
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent import prompts
 from agent.check import check_document, score
+from agent.errors import DraftRetryError, OutputTruncatedError
 from agent.facts import extract_figures, numbers_in
 from agent.fewshot import slice_for
 from agent.llm import LLM
@@ -28,6 +30,8 @@ from agent.runs import Run
 from agent.themes import Area, Theme, area_similarity, get_theme
 
 FEWSHOT_TOKENS = 300
+# Openings are formulaic: a short sample is enough for the style and leaves less to copy.
+OPENING_FEWSHOT_TOKENS = 150
 CHARS_PER_TOKEN = 1.2  # conservative for Chinese prose, so max_tokens never truncates a budgeted reply
 FIXABLE = {"concreteness", "voice", "contamination", "duplication", "structure", "correspondence", "grounding"}
 
@@ -164,7 +168,7 @@ def layout_area(step: Step, index: int, draft: AreaDraft) -> str:
     for i, point in enumerate(draft.points[:max(len(problems), 1)], start=1):
         problem = problems[i - 1] if i - 1 < len(problems) else None
         case = _grounded_case(point.case, problem)
-        text = f"{int_to_cn(i)}是{_sentence(point.summary)}{_sentence(point.detail)}"
+        text = f"{int_to_cn(i)}是{_sentence(point.summary)}{_sentence(_without_cases(point.detail))}"
         pieces.append(text + (f"{layout()['case_marker']}{_sentence(case)}" if case else ""))
     while len(pieces) < 2:
         pieces.append(f"{int_to_cn(len(pieces) + 1)}是{layout()['missing_point_slot']}")
@@ -189,6 +193,15 @@ def layout_items(draft: ItemsDraft, style: str) -> str:
         prefix = f"{int_to_cn(i)}是" if style == "shi" else f"（{int_to_cn(i)}）"
         lines.append(f"{prefix}{_sentence(item.title)}{_sentence(item.text)}")
     return "\n".join(lines)
+
+
+def _without_cases(detail: str) -> str:
+    """The detail minus any 如…/比如… sentence: a case may come only from the notes' facts."""
+    kept = [s for s in re.split(r"(?<=[。！？])", detail) if s.strip() and not _CASE_START.match(s.strip())]
+    return "".join(kept)
+
+
+_CASE_START = re.compile(r"^(如|比如|例如|譬如)[，,：:]?")
 
 
 def _heading(title: str) -> str:
@@ -240,7 +253,13 @@ class Chain:
             if not fixable:
                 break
             self.progress(f"    第{round_no}轮修改：{len(fixable)}条意见")
-            data, text = self._revise(step, best, fixable)
+            try:
+                data, text = self._revise(step, best, fixable)
+            except (OutputTruncatedError, DraftRetryError) as exc:
+                # A failed revision costs nothing but the call: the best version so far stands.
+                self.progress(f"    修改未成功（{exc}），保留现有版本")
+                best = best.model_copy(update={"rounds": round_no})
+                continue
             candidate = self._evaluate(step, text, data, rounds=round_no)
             if candidate.score > best.score:
                 best = candidate
@@ -251,7 +270,7 @@ class Chain:
     def _first_version(self, step: Step) -> tuple[dict | None, str]:
         notes, theme = self.notes, self.theme
         if step.kind == "opening":
-            msgs = prompts.messages("opening", fewshot=slice_for("opening", FEWSHOT_TOKENS), notes=notes,
+            msgs = prompts.messages("opening", fewshot=slice_for("opening", OPENING_FEWSHOT_TOKENS), notes=notes,
                                     meeting_title=meeting_title(notes, theme), budget=step.budget)
             return None, self._plain(step, self._call(msgs, step))
         if step.kind == "area":
@@ -318,7 +337,8 @@ class Chain:
         return self.llm.chat(msgs, step=step.key, max_tokens=self._max_tokens(step.budget))
 
     def _max_tokens(self, chars: int) -> int:
-        return int(chars / CHARS_PER_TOKEN) + 200
+        # Small models overshoot short budgets; a generous ceiling avoids truncating a usable reply.
+        return int(2 * chars / CHARS_PER_TOKEN) + 300
 
     def _evaluate(self, step: Step, text: str, data: dict | None, rounds: int) -> SectionResult:
         """Check the draft as assembled so far with this section in place; keep its own findings."""

@@ -104,7 +104,7 @@ def repeated_sentences(ctx: Context, r):
     text = ctx.doc.text
     for start, end in sentences(text):
         key = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
-        if len(key) < MIN_SENTENCE:
+        if len(key) < MIN_SENTENCE or "【请" in text[start:end]:
             continue
         if key in seen:
             yield ctx.finding(r, "这句话与前文重复：请删去或换一个角度写。", start, end)
