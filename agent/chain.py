@@ -8,22 +8,20 @@ becomes a visible 【请补充：…】 slot; a figure not in the notes is marke
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from agent import prompts
 from agent.check import check_document, score
 from agent.errors import DraftRetryError, OutputTruncatedError
 from agent.facts import extract_figures, numbers_in
 from agent.fewshot import slice_for
+from agent.layout import AreaDraft, ItemsDraft, layout, layout_area, layout_items
 from agent.llm import LLM
 from agent.notes import AreaNotes, Notes, Problem
 from agent.numbering import int_to_cn
 from agent.parser import parse_text
-from agent.resources import load_table
 from agent.rules import Finding
 from agent.rules.grounding import fact_covered
 from agent.runs import Run
@@ -34,37 +32,6 @@ FEWSHOT_TOKENS = 300
 OPENING_FEWSHOT_TOKENS = 150
 CHARS_PER_TOKEN = 1.2  # conservative for Chinese prose, so max_tokens never truncates a budgeted reply
 FIXABLE = {"concreteness", "voice", "contamination", "duplication", "structure", "correspondence", "grounding"}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PointDraft(_Strict):
-    """One problem point as the model writes it."""
-
-    summary: str
-    detail: str
-    case: str = ""
-
-
-class AreaDraft(_Strict):
-    """The points of one area."""
-
-    points: list[PointDraft]
-
-
-class Item(_Strict):
-    """A cause or a measure."""
-
-    title: str
-    text: str
-
-
-class ItemsDraft(_Strict):
-    """Causes or measures."""
-
-    items: list[Item]
 
 
 class Step(BaseModel):
@@ -98,12 +65,6 @@ class DraftResult(BaseModel):
     report: dict
     usage: dict
     slots: list[str]
-
-
-@cache
-def layout() -> dict:
-    """The house-style layout table."""
-    return load_table("layout.yaml")
 
 
 def plan(notes: Notes, theme: Theme) -> list[Step]:
@@ -157,62 +118,6 @@ def title_of(notes: Notes, theme: Theme) -> str:
     meeting = meeting_title(notes, theme).split("（")[0]
     meeting = meeting.removeprefix(f"{notes.meeting.year}年度")
     return layout()["title"].format(role=notes.role, year=notes.meeting.year, meeting=meeting)
-
-
-# --- layout of drafted data --------------------------------------------------------------------
-
-def layout_area(step: Step, index: int, draft: AreaDraft) -> str:
-    """（一）方面。一是概括。表现。如，事例。二是…"""
-    problems = step.area.problems if step.area else []
-    pieces = []
-    for i, point in enumerate(draft.points[:max(len(problems), 1)], start=1):
-        problem = problems[i - 1] if i - 1 < len(problems) else None
-        case = _grounded_case(point.case, problem)
-        text = f"{int_to_cn(i)}是{_sentence(point.summary)}{_sentence(_without_cases(point.detail))}"
-        pieces.append(text + (f"{layout()['case_marker']}{_sentence(case)}" if case else ""))
-    while len(pieces) < 2:
-        pieces.append(f"{int_to_cn(len(pieces) + 1)}是{layout()['missing_point_slot']}")
-    return f"（{int_to_cn(index)}）{_heading(step.title)}。" + "".join(pieces)
-
-
-def _grounded_case(case: str, problem: Problem | None) -> str:
-    """The model's case if it carries every note fact, else the facts themselves; a slot if none."""
-    if problem is None or not problem.facts:
-        what = problem.summary if problem else "这个问题"
-        return layout()["missing_fact_slot"].format(what=what)
-    case = case.strip().removeprefix("如，").removeprefix("如")
-    if case and all(fact_covered(f, case) for f in problem.facts):
-        return case
-    return "；".join(f.rstrip("。；") for f in problem.facts)
-
-
-def layout_items(draft: ItemsDraft, style: str) -> str:
-    """Causes as 一是…, measures as （一）… paragraphs."""
-    lines = []
-    for i, item in enumerate(draft.items, start=1):
-        prefix = f"{int_to_cn(i)}是" if style == "shi" else f"（{int_to_cn(i)}）"
-        lines.append(f"{prefix}{_sentence(item.title)}{_sentence(item.text)}")
-    return "\n".join(lines)
-
-
-def _without_cases(detail: str) -> str:
-    """The detail minus any 如…/比如… sentence: a case may come only from the notes' facts."""
-    kept = [s for s in re.split(r"(?<=[。！？])", detail) if s.strip() and not _CASE_START.match(s.strip())]
-    return "".join(kept)
-
-
-_CASE_START = re.compile(r"^(如|比如|例如|譬如)[，,：:]?")
-
-
-def _heading(title: str) -> str:
-    return title if title.endswith("方面") or title.startswith("带头") else f"{title}方面"
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split()).strip().lstrip("一二三四五六七八九十是、，,。 ")
-    if not text:
-        return ""
-    return text if text[-1] in "。！？；】" else text + "。"
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -278,7 +183,7 @@ class Chain:
             msgs = prompts.messages("area", fewshot=slice_for("area", FEWSHOT_TOKENS), area_title=step.title,
                                     problems=problems, per_point=max(40, step.budget // max(2, len(problems)) // 2))
             draft = self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
-            return draft.model_dump(), layout_area(step, int(step.section_id.split(".")[1]), draft)
+            return draft.model_dump(), layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
         if step.kind in ("causes", "measures"):
             return self._items(step)
         if step.kind == "case":
@@ -317,7 +222,7 @@ class Chain:
                                 messages=sorted({f.message for f in fixable}), facts=facts, as_json=True)
         draft = self.llm.structured(msgs, model, step=f"{step.key}:revise", max_tokens=self._max_tokens(step.budget * 2))
         if step.kind == "area":
-            return draft.model_dump(), layout_area(step, int(step.section_id.split(".")[1]), draft)
+            return draft.model_dump(), layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
         return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
 
     def _plain(self, step: Step, reply: str) -> str:
@@ -326,7 +231,7 @@ class Chain:
         if step.kind != "opening":
             return text
         opinions = self.notes.opinions
-        missing = [f for _, f in self.notes.facts() if _ == "opening" and not fact_covered(f, text)]
+        missing = [f for where, f in self.notes.facts() if where == "opening" and not fact_covered(f, text)]
         if missing and opinions.collected is not None and opinions.talks is not None:
             sentence = layout()["opinions_sentence"].format(collected=opinions.collected, talks=opinions.talks)
             cut = text.rfind("现")

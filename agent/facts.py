@@ -67,12 +67,12 @@ def cjk(text: str) -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
 
 
 def cjk_count(text: str) -> int:
     """Number of CJK ideographs (the 字数 the genre counts)."""
-    return len(CJK_RE.findall(text))
+    return len(NON_CJK_RE.sub("", text))
 
 
 def bigrams(text: str) -> set[str]:

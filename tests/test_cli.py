@@ -55,3 +55,11 @@ def test_fewshot_build_to_folder(tmp_path):
 def test_usage_error_is_exit_2():
     out = run("outline")
     assert out.returncode == 2
+
+
+def test_check_does_not_import_openai():
+    code = ("import sys, agent.cli as c\n"
+            f"c.app(['check', {str(RAW[1])!r}, '--json'], standalone_mode=False)\n"
+            "print('OPENAI', 'openai' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "OPENAI False" in out.stdout

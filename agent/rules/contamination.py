@@ -25,6 +25,8 @@ def pinyin_leftovers(ctx: Context, r):
     from agent.resources import load_table
 
     table = load_table("pinyin.yaml")
+    if not re.search(r"[A-Za-z]", ctx.doc.text):
+        return
     for m in pinyin_pattern().finditer(ctx.doc.text):
         yield ctx.finding(r, f"残留拼音缩写“{m.group(0)}”：应写作“{table[m.group(0).lower()]}”。", m.start(), m.end())
 

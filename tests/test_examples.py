@@ -1,0 +1,70 @@
+"""The examples replayed offline from sessions recorded against the real local model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agent.parser import parse_file
+from agent.themes import get_theme
+from tests.conftest import ROOT
+
+EXAMPLES = [("2023-zhuti.yaml", "2023-zhuti"), ("2024-niandu.yaml", "2024-niandu"), ("2025-niandu.md", "2025-niandu")]
+
+
+def duizhao(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize("notes,theme", EXAMPLES, ids=[e[1] for e in EXAMPLES])
+def test_example_replays_offline_into_a_complete_draft(tmp_path, notes, theme):
+    name = notes.rsplit(".", 1)[0]
+    out, report = tmp_path / "draft.docx", tmp_path / "report.json"
+    result = duizhao("draft", f"examples/{notes}", "--max-rounds", "1", "--replay", f"examples/sessions/{name}.yaml",
+                     "-o", str(out), "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    doc = parse_file(out)
+    assert doc.part("problems") and doc.part("causes") and doc.part("measures")
+    assert len(doc.part("problems").children) == len(get_theme(theme).required_areas())
+    if "case" in get_theme(theme).parts:
+        assert doc.part("case") is not None
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["usage"]["calls"] >= len(doc.part("problems").children) + 3
+    assert data["usage"]["prompt_tokens"] > 0 and data["usage"]["completion_tokens"] > 0
+    assert set(data["report"]) >= {"file", "passed", "score", "counts", "sections", "findings"}
+    assert "调用" in result.stderr  # the usage summary on stderr
+
+
+def test_replay_with_changed_notes_is_a_clear_input_error(tmp_path):
+    notes = tmp_path / "n.yaml"
+    notes.write_text((ROOT / "examples" / "2023-zhuti.yaml").read_text(encoding="utf-8").replace("12", "13"),
+                     encoding="utf-8")
+    result = duizhao("draft", str(notes), "--max-rounds", "1", "--replay", "examples/sessions/2023-zhuti.yaml",
+                     "-o", str(tmp_path / "x.md"))
+    assert result.returncode == 2
+    assert "录制中没有这次请求" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_revise_example_replays_and_changes_only_that_section(tmp_path):
+    draft = ROOT / "examples" / "draft-2023-zhuti.md"
+    result = duizhao("revise", str(draft), "--section", "1.6", "--notes", "examples/2023-zhuti.yaml",
+                     "--replay", "examples/sessions/revise-2023-zhuti.yaml", "-o", str(tmp_path / "out.md"))
+    assert result.returncode == 0, result.stderr
+    before, after = draft.read_text(encoding="utf-8"), (tmp_path / "out.md").read_text(encoding="utf-8")
+    node = parse_file(draft).get("1.6")
+    assert after[:node.body_start] == before[:node.body_start]
+    assert after.endswith(before[node.end:])
+
+
+def test_eval_one_case_end_to_end_from_replay():
+    result = duizhao("eval", "--only", "niandu-2025", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    case = data["cases"]["niandu-2025"]
+    for mode in ("chain", "single"):
+        assert 0 <= case[mode]["facts_covered_pct"] <= 100
+        assert case[mode]["prompt_tokens"] > 0
+    assert case["chain"]["prompt_tokens"] > case["single"]["prompt_tokens"]
