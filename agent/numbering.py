@@ -22,6 +22,8 @@ STYLES: dict[str, re.Pattern[str]] = {
 SECTION_STYLES = ("cn_paren", "arabic_dot", "arabic_paren", "circled")
 
 SHI_RE = re.compile(rf"([{CN_NUM}]{{1,3}})是(?!否|非|不是)")
+# Items may also run 第一，… 第二，…; a sequence keeps to the form its 一 used.
+ITEM_RE = re.compile(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:])")
 # Characters after which 一是… starts a new item: sentence ends, colons, or a paragraph break.
 SHI_BOUNDARY = set("。；;！!？?：:\n\r") | {""}
 
@@ -84,17 +86,18 @@ def section_style_of(line: str) -> str | None:
 
 
 def find_shi_markers(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
-    """Find a 一是/二是/… sequence in text[start:end] at sentence starts.
+    """Find a 一是/二是/… (or 第一，第二，…) sequence in text[start:end] at sentence starts.
 
-    Returns (offset, number, marker length) for each; only an unbroken sequence from 一 is kept,
-    which rejects prose such as “统一是…” or a stray “三是” inside a sentence.
+    Returns (offset, number, marker length) for each; only an unbroken sequence from 一 in one
+    form is kept, which rejects prose such as “统一是…” or a stray “三是” inside a sentence.
     """
     end = len(text) if end is None else end
     found: list[tuple[int, int, int]] = []
-    expected = 1
-    for m in SHI_RE.finditer(text, start, end):
-        number = cn_to_int(m.group(1))
-        if number != expected:
+    expected, form = 1, None
+    for m in ITEM_RE.finditer(text, start, end):
+        kind = 1 if m.group(1) else 2
+        number = cn_to_int(m.group(kind))
+        if number != expected or (form is not None and kind != form):
             continue
         i = m.start()
         while i > start and text[i - 1] in " \t\u3000*#“\"":
@@ -102,5 +105,5 @@ def find_shi_markers(text: str, start: int = 0, end: int | None = None) -> list[
         if i > start and text[i - 1] not in SHI_BOUNDARY:
             continue
         found.append((m.start(), number, m.end() - m.start()))
-        expected += 1
+        expected, form = expected + 1, kind
     return found

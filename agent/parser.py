@@ -151,7 +151,7 @@ def _heading_match(text: str, para: Para) -> tuple[str, int, int, int, int, str]
         return None
     kind = classify_heading(head)
     if style == "plain" and (kind == "other" or body != para.end or len(head.strip("*# ")) > 20
-                             or "，" in head or find_shi_markers(line)):
+                             or "，" in head or find_shi_markers(line) or section_style_of(line)):
         return None
     return kind, number, prefix_len, para.text_start + prefix_len + len(head), body, style
 
@@ -169,7 +169,8 @@ def _find_part_headings(text: str, paras: list[Para]) -> list[tuple[Para, str, i
     top_style = named[0][6]
     headings, last_number = [], 0
     for para, kind, number, prefix_len, head_end, body, style in candidates:
-        if style != top_style and kind == "other":
+        # Parts share one numbering style: a differently numbered line is inside a part.
+        if style != top_style:
             continue
         # An unnamed 一、 heading counts only where it continues the sequence.
         if kind == "other" and number != last_number + 1:

@@ -164,3 +164,39 @@ def test_parser_never_raises_on_arbitrary_text(text):
     doc = parse_text(text)
     for node in doc.walk():
         assert 0 <= node.start <= node.end <= len(text)
+
+
+SECTION_LIKE_PART = """某某同志2024年度民主生活会对照检查材料
+一、关于上年度民主生活会整改落实情况
+上年度查摆的5个问题已整改4个。
+二、对照“四个带头”查摆的问题
+（一）关于政治纪律方面存在的问题
+一是执行请示报告不严。如7月项目调整未报告。
+二是维护团结不够。如会上意见分歧时沉默。
+（二）关于增强党性方面存在的不足
+一是参加组织生活少。如全年参加3次。
+二是批评不够。如只提1条意见。
+三、产生问题的根源
+一是理论学习放松。二是党性锻炼减弱。三是纪律意识淡化。
+四、下一步努力方向和整改措施
+（一）加强学习。年底前读书4本。
+五、以案为鉴
+结合本系统某案件，我深刻反思。
+"""
+
+
+def test_section_headings_that_name_problems_stay_sections():
+    doc = parse_text(SECTION_LIKE_PART)
+    kinds = [n.part_kind for n in doc.nodes if n.kind == "part"]
+    assert kinds == ["last_year", "problems", "causes", "measures", "case"]
+    problems = doc.part("problems")
+    assert [s.title for s in problems.children] == ["关于政治纪律方面存在的问题", "关于增强党性方面存在的不足"]
+    assert [len(s.children) for s in problems.children] == [2, 2]
+    assert doc.part("problems").id == "2" and doc.get("2.1.2").prefix == "二是"
+
+
+def test_di_yi_ordinals_number_items_too():
+    doc = parse_text("对照检查材料\n一、存在的问题\n（一）学习方面。第一，学习不深。如缺席2次。第二，思考不够。第一次会议就迟到。\n"
+                     "二、原因剖析\n第一，理论学习不够。第二，党性锻炼不够。\n三、整改措施\n（一）加强学习。\n")
+    assert [p.prefix for p in doc.get("1.1").children] == ["第一，", "第二，"]
+    assert len(doc.part("causes").children) == 2
