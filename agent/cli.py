@@ -25,6 +25,14 @@ fewshot_app = typer.Typer(help="管理少样本语料（fewshot/raw → fewshot/
 app.add_typer(fewshot_app, name="fewshot")
 
 
+# Options shared by every command that calls a model.
+ProviderOpt = Annotated[str | None, typer.Option(help="模型提供方预设（见 agent/data/providers.yaml）")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")]
+ModelOpt = Annotated[str | None, typer.Option(help="模型名")]
+RecordOpt = Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）")]
+ReplayOpt = Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络")]
+
+
 def _stderr():
     from rich.console import Console
 
@@ -116,12 +124,12 @@ def draft(
     notes: Annotated[Path, typer.Argument(help="笔记：YAML（推荐）或自由文本 .md/.txt/.docx")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="草稿输出文件（.md/.txt/.docx）；缺省打印到标准输出")] = None,
     theme: Annotated[str | None, typer.Option(help="主题预设键（缺省取笔记中的 meeting.theme）")] = None,
-    provider: Annotated[str | None, typer.Option(help="模型提供方预设（见 agent/data/providers.yaml）")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")] = None,
-    model: Annotated[str | None, typer.Option(help="模型名")] = None,
+    provider: ProviderOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
     max_rounds: Annotated[int, typer.Option(help="每节最多修改轮数")] = 2,
-    record: Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）")] = None,
-    replay: Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络")] = None,
+    record: RecordOpt = None,
+    replay: ReplayOpt = None,
     resume: Annotated[str | None, typer.Option(help="续跑中断的运行目录，已完成的节不再请求")] = None,
     report: Annotated[Path | None, typer.Option(help="把检查报告和用量写成 JSON 文件")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="把报告和用量以 JSON 打印到标准输出（草稿需用 -o）")] = False,
@@ -187,12 +195,12 @@ def revise(
     in_place: Annotated[bool, typer.Option("--in-place", help="直接改原文件（先备份为 .bak）")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示该节的检查意见和预计 token 数，不调用模型")] = False,
     theme: Annotated[str | None, typer.Option(help="主题预设键")] = None,
-    provider: Annotated[str | None, typer.Option(help="模型提供方预设")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")] = None,
-    model: Annotated[str | None, typer.Option(help="模型名")] = None,
+    provider: ProviderOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
     max_rounds: Annotated[int, typer.Option(help="最多改写轮数")] = 2,
-    record: Annotated[Path | None, typer.Option(help="录制 HTTP 会话")] = None,
-    replay: Annotated[Path | None, typer.Option(help="从录制文件离线回放")] = None,
+    record: RecordOpt = None,
+    replay: ReplayOpt = None,
 ) -> None:
     """改写草稿中的一节，其余内容一个字节都不动。默认只打印差异（diff），不写文件。"""
     from agent.llm import LLM
@@ -243,9 +251,9 @@ def eval_cmd(
     record: Annotated[bool, typer.Option("--record", help="对真实模型服务重新录制（需要服务在运行）")] = False,
     only: Annotated[str | None, typer.Option(help="只跑名字含此片段的用例")] = None,
     max_rounds: Annotated[int, typer.Option(help="链式起草每节最多修改轮数（须与录制时一致）")] = 1,
-    provider: Annotated[str | None, typer.Option(help="模型提供方预设（录制用）")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址（录制用）")] = None,
-    model: Annotated[str | None, typer.Option(help="模型名（录制用）")] = None,
+    provider: ProviderOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
 ) -> None:
     """离线回放录制的会话，给出每个用例和平均的质量指标：链式起草与单提示基线并列。"""
     import json
