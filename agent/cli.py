@@ -96,11 +96,17 @@ def check(
 
     if fmt not in ("text", "csv"):
         raise InputError(f"--format 只能是 text 或 csv，而不是 {fmt}")
+    from rich.progress import Progress
+
+    from agent.check import expand_paths
+
     loaded = _load_notes(notes)
     console = _stderr()
-    with console.status("检查中…") as status:
-        reports = check_paths(files, theme=theme, notes=loaded, target_chars=target,
-                              progress=lambda p: status.update(f"已检查 {p.name}"))
+    paths = expand_paths(files)
+    with Progress(console=console, transient=True, disable=len(paths) < 2) as bar:
+        task = bar.add_task("检查中", total=len(paths))
+        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target,
+                              progress=lambda p: bar.advance(task))
     if not reports:
         raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
     if json_out:
