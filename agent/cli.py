@@ -167,7 +167,7 @@ def draft(
         result = run_draft(notes, settings, theme=theme, max_rounds=max_rounds, resume=resume,
                            progress=lambda m: console.print(m, highlight=False))
     summary = {"report": result.report, "usage": result.usage, "slots": result.slots, "run_dir": result.run_dir,
-               "token_counts": "prompt/completion tokens as the server reported them"}
+               "token_note": "用量是服务端报告的 token 数；少样本预算按 cl100k_base 计数，对非 OpenAI 模型只是估计"}
     if output:
         from agent.parser import parse_text
         from agent.render import write_document
