@@ -62,7 +62,11 @@ def decode_bytes(data: bytes, label: str = "") -> tuple[str, str]:
     if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"%PDF"):
         raise InputError("这是二进制文件，不是文本（支持 .txt/.md/.docx）", path=label or None)
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"文件声明为 UTF-8（有 BOM），但第 {exc.start} 字节处不是有效的 UTF-8",
+                             path=label or None) from exc
     for enc in FALLBACK_ENCODINGS:
         try:
             text = data.decode(enc)

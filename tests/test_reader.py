@@ -69,3 +69,10 @@ def test_oversized_docx(tmp_path, monkeypatch):
     path.write_bytes(b"PK\x03\x04" + b"0" * 100)
     with pytest.raises(InputError, match="过大"):
         read_source(path)
+
+
+def test_bom_with_invalid_utf8_is_input_error(tmp_path):
+    path = tmp_path / "bad-bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf\xe4\xb8\xad\xff\xfe")
+    with pytest.raises(InputError, match="UTF-8"):
+        read_source(path)
