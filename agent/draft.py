@@ -40,14 +40,21 @@ def draft(notes_path: str | Path, settings: Settings, *, theme: str | None = Non
         InputError: bad notes, unknown theme, a run folder that is not one.
         ModelError: the endpoint failed past the retries (resume with the run folder).
     """
-    run = Run.resume(resume) if resume else Run.create()
-    llm = LLM(settings, client=client, log=run.log_call)
-    if resume and (run.path / "notes.yaml").exists():
-        notes = parse_notes_yaml((run.path / "notes.yaml").read_text(encoding="utf-8"), str(run.path / "notes.yaml"))
+    notes = None
+    if resume:
+        run = Run.resume(resume)
+        saved = run.path / "notes.yaml"
+        if saved.exists():
+            notes = parse_notes_yaml(saved.read_text(encoding="utf-8"), str(saved))
     else:
+        if Path(notes_path).suffix.lower() in YAML_SUFFIXES:
+            notes = load_notes(notes_path)  # bad notes fail before a run folder is made
+        run = Run.create()
+    llm = LLM(settings, client=client, log=run.log_call)
+    if notes is None:
         notes = notes_from_file(notes_path, lambda: llm)
-        settings_dump = settings.model_dump()
-        run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False), settings_dump)
+    if not resume:
+        run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False), settings.model_dump())
     chosen = get_theme(theme or notes.meeting.theme)
     if progress:
         progress(f"运行目录：{run.path}（中断后可用 --resume {run.path} 继续）")

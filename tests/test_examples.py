@@ -68,3 +68,12 @@ def test_eval_one_case_end_to_end_from_replay():
         assert 0 <= case[mode]["facts_covered_pct"] <= 100
         assert case[mode]["prompt_tokens"] > 0
     assert case["chain"]["prompt_tokens"] > case["single"]["prompt_tokens"]
+
+
+def test_draft_with_broken_notes_exit_2_names_field_and_line(tmp_path):
+    notes = tmp_path / "bad.yaml"
+    notes.write_text("role: 副县长\nmeeting:\n  year: 2023\n  theme: 2023-zhuti\ntarget_chars: 很多\n", encoding="utf-8")
+    result = duizhao("draft", str(notes), "--replay", "examples/sessions/2023-zhuti.yaml")
+    assert result.returncode == 2
+    assert "bad.yaml" in result.stderr and "第5行" in result.stderr and "target_chars" in result.stderr
+    assert "Traceback" not in result.stderr
