@@ -29,6 +29,8 @@ class FakeOpenAIServer:
         self.replies: deque = deque()
         self.requests: list[dict] = []
         self.default: tuple | None = None
+        # Optional: answer from the request body once the queue is empty.
+        self.responder = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,7 +38,12 @@ class FakeOpenAIServer:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append({"path": self.path, "body": body, "time": time.monotonic()})
-                status, payload, headers, delay = server.replies.popleft() if server.replies else server.default
+                if server.replies:
+                    status, payload, headers, delay = server.replies.popleft()
+                elif server.responder:
+                    status, payload, headers, delay = server.responder(body)
+                else:
+                    status, payload, headers, delay = server.default
                 if delay:
                     time.sleep(delay)
                 data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
