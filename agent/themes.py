@@ -74,7 +74,13 @@ def area_similarity(area: Area, title: str) -> float:
     """How well a section title names an area: 1.0 for an alias hit, else a character ratio."""
     if any(alias in title for alias in area.aliases) or area.title.rstrip("方面") in title:
         return 1.0
-    return SequenceMatcher(None, _core(area.title), _core(title)).ratio()
+    return _ratio(_core(area.title), _core(title))
+
+
+@cache
+def _ratio(a: str, b: str) -> float:
+    # Area titles recur across a batch of statements, so the ratio is worth remembering.
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def match_areas(areas: list[Area], titles: list[str]) -> dict[str, int | None]:

@@ -164,3 +164,16 @@ def test_seed_perturbation_causes_all_workload():
     text = re.sub(r"(?<=[：。])([一二三四])是[^。]*。", lambda m: f"{m.group(1)}是工作任务重，事务性工作多。", SEED0)
     found = [f for f in check_document(parse_text(text), theme=THEME).findings if f.rule == "voice.excuse"]
     assert {f.section for f in found} >= {"2.1", "2.2"}
+
+
+def test_fast_copy_search_finds_exactly_what_checking_every_offset_finds():
+    from agent.rules.duplication import RUN, _pool, _self_sample, copied_offsets, cjk_projection
+
+    mixed = SEED1[:1500] + SEED0[800:1400] + GOOD + SEED0[3000:3300]
+    for text in (mixed, GOOD + SEED0[:500], SEED1):
+        projection = cjk_projection(text)[0]
+        seeds = {projection[i:i + 8] for i in range(0, len(projection) - 7, 8)}
+        pool = _pool(_self_sample(seeds))[0]
+        naive = [i for i in range(len(projection) - RUN + 1) if projection[i:i + RUN] in pool]
+        assert copied_offsets(projection) == naive
+    assert copied_offsets(cjk_projection(mixed)[0])  # the pasted sample text is found
