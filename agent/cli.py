@@ -118,7 +118,7 @@ def check(
 
         print_human(reports, Console())
     if html:
-        _write_html(reports[0], html, theme, loaded)
+        _write_html(reports[0], html)
         console.print(f"HTML 报告已写入 {html}")
     if any(r.error for r in reports):
         raise typer.Exit(2)
@@ -327,7 +327,7 @@ def _load_notes(path: Path | None):
     return load_notes(path)
 
 
-def _write_html(report, path: Path, theme: str | None, notes) -> None:
+def _write_html(report, path: Path) -> None:
     from agent.parser import parse_file
     from agent.render.html import render_html
     from agent.writer import write_atomic
