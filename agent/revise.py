@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,10 +65,10 @@ def build_messages(doc: Document, node: Node, findings: list[Finding], notes: No
     return prompts.messages(
         "revise_section",
         fewshot=slice_for(_part_kind_for_fewshot(node), FEWSHOT_TOKENS),
-        before=doc.text[max(0, node.start - CONTEXT_CHARS):node.start],
-        heading=doc.text[node.start:node.body_start],
-        body=doc.body(node),
-        after=doc.text[node.end:node.end + CONTEXT_CHARS],
+        before=_plain(doc.text[max(0, node.start - CONTEXT_CHARS):node.start]),
+        heading=_plain(doc.text[node.start:node.body_start]),
+        body=_plain(doc.body(node)),
+        after=_plain(doc.text[node.end:node.end + CONTEXT_CHARS]),
         findings=sorted({f.message for f in findings}),
         facts=facts,
         instruction=instruction or "",
@@ -132,19 +133,29 @@ def _same_node(doc: Document, node: Node) -> Node | None:
         return None
 
 
+_MARKUP_RE = re.compile(r"\*\*|__|^#{1,6}\s*", re.MULTILINE)
+_LIST_RE = re.compile(r"^\s*(?:\d+[.、．]|[-*+>])\s*", re.MULTILINE)
+
+
+def _plain(text: str) -> str:
+    """Text without markdown emphasis and heading marks, as the prompt shows it."""
+    return _MARKUP_RE.sub("", text)
+
+
 def _clean_body(reply: str, doc: Document, node: Node) -> str:
-    """The model's text as the section body: one paragraph, no repeated numbering or heading."""
-    lines = [line.strip().strip("#*>- ").strip() for line in reply.strip().splitlines()]
-    body = "".join(line for line in lines if line)
-    heading = doc.text[node.start:node.body_start].strip()
+    """The model's text as the section body: one paragraph, no markup, no repeated numbering or heading."""
+    text = _LIST_RE.sub("", _plain(reply.strip()))
+    body = "".join(line.strip() for line in text.splitlines() if line.strip())
+    heading = _plain(doc.text[node.start:node.body_start]).strip()
     for prefix in (heading, node.prefix):
         if prefix and body.startswith(prefix):
             body = body[len(prefix):]
-    original = doc.body(node)
-    # Keep the original's leading and trailing whitespace so neighbours stay byte-identical.
-    lead = original[:len(original) - len(original.lstrip())]
     if not body:
         raise InputError("模型没有给出改写内容")
+    # Keep what the original body opened with (whitespace, the closing ** of a bold heading),
+    # so the markup and the neighbours stay exactly as they were.
+    original = doc.body(node)
+    lead = re.match(r"[\s*_]*", original).group(0)
     return lead + body
 
 

@@ -141,3 +141,18 @@ def test_in_place_keeps_a_backup(tmp_path):
     saved = backup(path)
     assert saved.read_text(encoding="utf-8") == DOCS["good"] and saved.name == "d.md.bak"
     assert backup(path).name == "d.md.bak1"
+
+
+def test_markdown_bold_heading_survives_and_model_markup_is_flattened(tmp_path):
+    from agent.render import render_markdown
+
+    path = tmp_path / "draft.md"
+    path.write_text(render_markdown(parse_text(DOCS["good"])), encoding="utf-8")
+    reply = "**（三）提升能力本领。**\n\n1. **蹲点调研。**每季度到乡镇蹲点调研不少于2次。\n2. 年底前形成调研报告3篇。"
+    llm, _ = _llm(reply)
+    source = read_source(path)
+    result = revise_source(source, "3.3", llm_factory=lambda: llm, max_rounds=1)
+    node = parse_text(source.text).get("3.3")
+    new_para = next(line for line in result.text.splitlines() if line.startswith("**（三）提升能力本领。**"))
+    assert new_para == "**（三）提升能力本领。**蹲点调研。每季度到乡镇蹲点调研不少于2次。年底前形成调研报告3篇。"
+    assert result.text[:node.body_start] == source.text[:node.body_start]
