@@ -234,6 +234,9 @@ def revise(
                   highlight=False)
     if not result.changed:
         console.print("没有比原文更好的改写，原文保持不变。")
+        if output:
+            write_revision(source, result, output)
+            console.print(f"已把原文原样写入 {output}")
         return
     if output:
         write_revision(source, result, output)

@@ -21,7 +21,7 @@ from agent.parser import parse_text
 from agent.reader import SourceText, read_source
 from agent.rules import Finding
 
-CONTEXT_CHARS = 150
+CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
 FEWSHOT_TOKENS = 300
 CHARS_PER_TOKEN = 1.2
 
@@ -61,7 +61,7 @@ def _part_kind_for_fewshot(node: Node) -> str:
 def build_messages(doc: Document, node: Node, findings: list[Finding], notes: Notes | None,
                    instruction: str | None) -> list[dict]:
     """The revision prompt for one section: its text, findings, surroundings, a few-shot slice, notes."""
-    facts = [f for _, f in notes.facts()] if notes else []
+    facts = _usable_facts(node, notes)
     return prompts.messages(
         "revise_section",
         fewshot=slice_for(_part_kind_for_fewshot(node), FEWSHOT_TOKENS),
@@ -74,6 +74,17 @@ def build_messages(doc: Document, node: Node, findings: list[Finding], notes: No
         instruction=instruction or "",
         budget=len(doc.body(node)),
     )
+
+
+def _usable_facts(node: Node, notes: Notes | None) -> list[str]:
+    """What the notes offer this kind of section: problem facts, or the cause and measure hints."""
+    if notes is None:
+        return []
+    if node.part_kind == "measures":
+        return list(notes.measure_hints)
+    if node.part_kind == "causes":
+        return list(notes.cause_hints)
+    return [f for _, f in notes.facts()]
 
 
 def section_findings(doc: Document, node: Node, notes: Notes | None, theme, fmt: str) -> list[Finding]:

@@ -50,13 +50,14 @@ def test_replay_with_changed_notes_is_a_clear_input_error(tmp_path):
 
 def test_revise_example_replays_and_changes_only_that_section(tmp_path):
     draft = ROOT / "examples" / "draft-2023-zhuti.md"
-    result = duizhao("revise", str(draft), "--section", "1.6", "--notes", "examples/2023-zhuti.yaml",
+    result = duizhao("revise", str(draft), "--section", "3.3", "--notes", "examples/2023-zhuti.yaml",
                      "--replay", "examples/sessions/revise-2023-zhuti.yaml", "-o", str(tmp_path / "out.md"))
     assert result.returncode == 0, result.stderr
     before, after = draft.read_text(encoding="utf-8"), (tmp_path / "out.md").read_text(encoding="utf-8")
-    node = parse_file(draft).get("1.6")
+    node = parse_file(draft).get("3.3")
     assert after[:node.body_start] == before[:node.body_start]
     assert after.endswith(before[node.end:])
+    assert after != before and "分 92 → 100" in result.stderr
 
 
 def test_eval_one_case_end_to_end_from_replay():
