@@ -167,7 +167,7 @@ def test_seed_perturbation_causes_all_workload():
 
 
 def test_fast_copy_search_finds_exactly_what_checking_every_offset_finds():
-    from agent.rules.duplication import RUN, _pool, _self_sample, copied_offsets, cjk_projection
+    from agent.rules.duplication import RUN, _pool, _self_sample, cjk_projection, copied_offsets
 
     mixed = SEED1[:1500] + SEED0[800:1400] + GOOD + SEED0[3000:3300]
     for text in (mixed, GOOD + SEED0[:500], SEED1):
