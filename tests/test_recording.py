@@ -15,14 +15,14 @@ MSGS = [{"role": "user", "content": "你好"}]
 
 def test_record_filters_secrets_and_replay_works_without_server(tmp_path, monkeypatch):
     cassette = tmp_path / "s.yaml"
-    monkeypatch.setenv("FAKE_API_KEY", "sk-supersecretvalue1234567890")
+    monkeypatch.setenv("FAKE_API_KEY", "fake-secret-value-for-test")
     with FakeOpenAIServer() as server:
         server.reply("好的回答")
         settings = Settings(provider="openai", base_url=server.base_url, model="fake", key_env="FAKE_API_KEY")
         with session(record=cassette):
             assert LLM(settings).chat(MSGS, step="t") == "好的回答"
     text = cassette.read_text(encoding="utf-8")
-    assert "supersecret" not in text and "authorization" not in text.lower()
+    assert "fake-secret-value" not in text and "authorization" not in text.lower()
     # The server is gone: the answer now comes from the cassette alone.
     with session(replay=cassette):
         assert LLM(settings).chat(MSGS, step="t") == "好的回答"

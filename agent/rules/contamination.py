@@ -33,7 +33,7 @@ def pinyin_leftovers(ctx: Context, r):
 
 @rule("contamination.prompt_echo", "contamination", "error")
 def prompt_echo(ctx: Context, r):
-    """不得出现提示词回声（以下是…、根据素材…、问题1：…）。"""
+    """不得出现提示词回声（生成时的提示、字段名、任务说明的残留）。"""
     for m in words_re("prompt_echo").finditer(ctx.doc.text):
         yield ctx.finding(r, f"出现了与正文无关的套话“{m.group(0)}”（像是生成时的提示残留）：请删除。",
                           m.start(), m.end())
