@@ -141,7 +141,7 @@ class Chain:
                 self.progress(f"[{n}/{len(self.steps)}] {step.key}：已完成（续跑，跳过）")
                 continue
             self.progress(f"[{n}/{len(self.steps)}] {step.key}：起草中… 已用 token {self._tokens()}")
-            result = self._draft_step(step, n)
+            result = self._draft_step(step)
             self.results[step.key] = result
             self.run.save_section(result)
         return self._finish()
@@ -150,7 +150,7 @@ class Chain:
         t = self.llm.meter.totals()
         return t["prompt_tokens"] + t["completion_tokens"]
 
-    def _draft_step(self, step: Step, n: int) -> SectionResult:
+    def _draft_step(self, step: Step) -> SectionResult:
         data, text = self._first_version(step)
         best = self._evaluate(step, text, data, rounds=0)
         for round_no in range(1, self.max_rounds + 1):
@@ -179,11 +179,11 @@ class Chain:
                                     meeting_title=meeting_title(notes, theme), budget=step.budget)
             return None, self._plain(step, self._call(msgs, step))
         if step.kind == "area":
-            problems = step.area.problems or [Problem(summary=f"{step.title}的问题（笔记未提供）", facts=[])]
+            problems = step.area.problems or [Problem(summary=layout()["unknown_problem"].format(area=step.title))]
             msgs = prompts.messages("area", fewshot=slice_for("area", FEWSHOT_TOKENS), area_title=step.title,
                                     problems=problems, per_point=max(40, step.budget // max(2, len(problems)) // 2))
             draft = self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
-            return draft.model_dump(), layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
+            return draft.model_dump(), self._layout_area(step, draft)
         if step.kind in ("causes", "measures"):
             return self._items(step)
         if step.kind == "case":
@@ -222,8 +222,11 @@ class Chain:
                                 messages=sorted({f.message for f in fixable}), facts=facts, as_json=True)
         draft = self.llm.structured(msgs, model, step=f"{step.key}:revise", max_tokens=self._max_tokens(step.budget * 2))
         if step.kind == "area":
-            return draft.model_dump(), layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
+            return draft.model_dump(), self._layout_area(step, draft)
         return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
+
+    def _layout_area(self, step: Step, draft: AreaDraft) -> str:
+        return layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
 
     def _plain(self, step: Step, reply: str) -> str:
         """A prose section as one paragraph; the opening always carries the notes' counts."""
