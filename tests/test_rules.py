@@ -177,3 +177,10 @@ def test_fast_copy_search_finds_exactly_what_checking_every_offset_finds():
         naive = [i for i in range(len(projection) - RUN + 1) if projection[i:i + RUN] in pool]
         assert copied_offsets(projection) == naive
     assert copied_offsets(cjk_projection(mixed)[0])  # the pasted sample text is found
+
+
+def test_seed_perturbation_add_xx():
+    text = SEED1.replace("对一般户走访比较少", "对xx户走访比较少")
+    found = [f for f in check_document(parse_text(text), theme=get_theme("2021-dangshi")).findings
+             if f.rule == "placeholder.slots" and f.excerpt == "xx"]
+    assert [f.section for f in found] == ["1.3.2"]
