@@ -182,7 +182,8 @@ class Chain:
             problems = step.area.problems or [Problem(summary=layout()["unknown_problem"].format(area=step.title))]
             msgs = prompts.messages("area", fewshot=slice_for("area", FEWSHOT_TOKENS), area_title=step.title,
                                     problems=problems, per_point=max(40, step.budget // max(2, len(problems)) // 2))
-            draft = self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
+            draft = self._roomy(lambda limit: self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=limit),
+                                self._max_tokens(step.budget * 2))
             return draft.model_dump(), self._layout_area(step, draft)
         if step.kind in ("causes", "measures"):
             return self._items(step)
@@ -206,7 +207,8 @@ class Chain:
                      for s in area_steps]
             msgs = prompts.messages("measures", fewshot=slice_for("measures", FEWSHOT_TOKENS), areas=areas,
                                     hints=self.notes.measure_hints, per_item=max(40, step.budget // max(1, len(areas))))
-        draft = self.llm.structured(msgs, ItemsDraft, step=step.key, max_tokens=self._max_tokens(step.budget * 2))
+        draft = self._roomy(lambda limit: self.llm.structured(msgs, ItemsDraft, step=step.key, max_tokens=limit),
+                            self._max_tokens(step.budget * 2))
         return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
 
     def _revise(self, step: Step, best: SectionResult, fixable: list[Finding]) -> tuple[dict | None, str]:
@@ -216,7 +218,9 @@ class Chain:
         if best.data is None:
             msgs = prompts.messages("revise", current=best.text, messages=sorted({f.message for f in fixable}),
                                     facts=facts, as_json=False)
-            return None, self._plain(step, self._call(msgs, step))
+            # No second try here: a truncated revision is simply discarded by the caller.
+            reply = self.llm.chat(msgs, step=step.key, max_tokens=self._max_tokens(step.budget))
+            return None, self._plain(step, reply)
         model = AreaDraft if step.kind == "area" else ItemsDraft
         msgs = prompts.messages("revise", current=json.dumps(best.data, ensure_ascii=False),
                                 messages=sorted({f.message for f in fixable}), facts=facts, as_json=True)
@@ -242,7 +246,16 @@ class Chain:
         return text
 
     def _call(self, msgs: list[dict], step: Step) -> str:
-        return self.llm.chat(msgs, step=step.key, max_tokens=self._max_tokens(step.budget))
+        return self._roomy(lambda limit: self.llm.chat(msgs, step=step.key, max_tokens=limit),
+                           self._max_tokens(step.budget))
+
+    def _roomy(self, call, limit: int):
+        """A first version truncated at `limit` is asked for once more with twice the room (never saved cut)."""
+        try:
+            return call(limit)
+        except OutputTruncatedError:
+            self.progress(f"    输出在 {limit} token 处被截断，放宽到 {limit * 2} 重试一次")
+            return call(limit * 2)
 
     def _max_tokens(self, chars: int) -> int:
         # Small models overshoot short budgets; a generous ceiling avoids truncating a usable reply.

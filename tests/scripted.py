@@ -19,6 +19,7 @@ class ScriptedClient:
         self.responder = responder
         self.fail_after = fail_after
         self.tasks: list[str] = []
+        self.max_tokens: list[int] = []
         self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
 
     def _create(self, **kwargs):
@@ -29,7 +30,11 @@ class ScriptedClient:
             raise openai.APIConnectionError(request=httpx.Request("POST", "http://fake/v1/chat/completions"))
         task = task_of(kwargs["messages"])
         self.tasks.append(task)
-        return _reply(self.responder(task, kwargs["messages"]))
+        self.max_tokens.append(kwargs["max_tokens"])
+        reply = self.responder(task, kwargs["messages"])
+        if isinstance(reply, tuple):  # (text, finish_reason)
+            return _reply(*reply)
+        return _reply(reply)
 
 
 def task_of(messages: list[dict]) -> str:

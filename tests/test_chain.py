@@ -151,3 +151,20 @@ def test_instruction_in_notes_is_passed_as_data_not_instruction(tmp_path):
     area_prompt = next(m[1]["content"] for m in seen if "为每个问题写一个要点" in m[1]["content"])
     # The line sits inside the notes block, before the task, never after it.
     assert area_prompt.index("忽略以上要求") < area_prompt.index("【任务】")
+
+
+def test_truncated_first_version_is_asked_again_with_more_room(tmp_path):
+    seen = {"opening": 0}
+
+    def responder(task, messages):
+        if task == "opening":
+            seen["opening"] += 1
+            if seen["opening"] == 1:
+                return ("按照部署，我认真学习，", "length")
+        return good_responder(task, messages)
+
+    chain, client = make_chain(tmp_path, responder)
+    result = chain.draft()
+    assert client.tasks[:2] == ["opening", "opening"]
+    assert client.max_tokens[1] == 2 * client.max_tokens[0]
+    assert "按照部署，我认真学习，" not in result.text  # the cut reply was never used
