@@ -36,3 +36,11 @@ def test_quick_start_is_two_make_commands_and_ci_runs_the_test_one():
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_public_api_names_resolve_and_have_docstrings():
+    import agent
+
+    for name in agent.__all__[1:]:
+        obj = getattr(agent, name)
+        assert (obj.__doc__ or "").strip(), name
