@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from agent import prompts
 from agent.chain import CHARS_PER_TOKEN, FEWSHOT_TOKENS, areas_for, meeting_title
+from agent.errors import OutputTruncatedError
 from agent.fewshot import slice_for
 from agent.llm import LLM
 from agent.notes import Notes
@@ -25,6 +26,11 @@ def single_prompt_draft(llm: LLM, notes: Notes, theme: Theme) -> str:
     msgs = prompts.messages("single", fewshot=fewshot_material(), notes=notes, areas=areas_for(notes, theme),
                             meeting_title=meeting_title(notes, theme), target=notes.target_chars,
                             needs_case="case" in theme.parts)
-    reply = llm.chat(msgs, step="single", max_tokens=int(notes.target_chars * 1.3 / CHARS_PER_TOKEN) + 300)
+    limit = int(notes.target_chars * 1.3 / CHARS_PER_TOKEN) + 300
+    try:
+        reply = llm.chat(msgs, step="single", max_tokens=limit)
+    except OutputTruncatedError:
+        # The same one retry with twice the room that the chain's steps get.
+        reply = llm.chat(msgs, step="single", max_tokens=limit * 2)
     lines = [line.strip().strip("#*> ").strip() for line in reply.strip().splitlines()]
     return "\n".join(line for line in lines if line) + "\n"
