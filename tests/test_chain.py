@@ -168,3 +168,20 @@ def test_truncated_first_version_is_asked_again_with_more_room(tmp_path):
     assert client.tasks[:2] == ["opening", "opening"]
     assert client.max_tokens[1] == 2 * client.max_tokens[0]
     assert "按照部署，我认真学习，" not in result.text  # the cut reply was never used
+
+
+def test_single_prompt_baseline_uses_same_fewshot_and_retries_truncation():
+    from agent.baseline import fewshot_material, single_prompt_draft
+
+    calls = []
+
+    def responder(task, messages):
+        calls.append(messages)
+        return ("标题", "length") if len(calls) == 1 else "某某材料\n一、存在的问题\n（一）理论学习方面。一是学习不够。"
+
+    client = ScriptedClient(responder)
+    llm = LLM(SETTINGS, client=client, sleep=lambda s: None)
+    text = single_prompt_draft(llm, NOTES, get_theme("2023-zhuti"))
+    assert text.startswith("某某材料")
+    assert client.max_tokens[1] == 2 * client.max_tokens[0]
+    assert fewshot_material() in calls[0][1]["content"]
