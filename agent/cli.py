@@ -210,13 +210,14 @@ def revise(
 ) -> None:
     """改写草稿中的一节，其余内容一个字节都不动。默认只打印差异（diff），不写文件。"""
     from agent.llm import LLM
+    from agent.reader import read_source
     from agent.recording import session
-    from agent.revise import load_for_revision, revise_source, write_revision
+    from agent.revise import revise_source, write_revision
     from agent.settings import resolve_settings
 
     if output and in_place:
         raise InputError("-o 和 --in-place 只能二选一")
-    source = load_for_revision(file)
+    source = read_source(file)
     loaded = _load_notes(notes)
     console = _stderr()
     settings = None if dry_run else resolve_settings(provider=provider, base_url=base_url, model=model)

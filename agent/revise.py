@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from agent import prompts
 from agent.check import check_document, resolve_theme, score
@@ -18,7 +18,7 @@ from agent.fewshot import count_tokens, slice_for
 from agent.llm import LLM
 from agent.notes import Notes
 from agent.parser import parse_text
-from agent.reader import SourceText, read_source
+from agent.reader import SourceText
 from agent.rules import Finding
 
 CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
@@ -28,8 +28,6 @@ CHARS_PER_TOKEN = 1.2
 
 class Revision(BaseModel):
     """The outcome: new text, the diff, and the section's findings and score before and after."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     section: str
     original: str
@@ -41,7 +39,7 @@ class Revision(BaseModel):
     score_after: int
     rounds: int = 0
     estimated_prompt_tokens: int = 0
-    changed: bool = Field(default=False)
+    changed: bool = False
 
 
 def find_section(doc: Document, key: str) -> Node:
@@ -233,8 +231,3 @@ def write_revision(source: SourceText, revision: Revision, out: Path) -> None:
         write_atomic(out, docx_with_revision(source.path, revision.original, revision.text))
     else:
         write_atomic(out, encode_like(source, revision.text))
-
-
-def load_for_revision(path: str | Path) -> SourceText:
-    """Read the draft to revise (any supported format)."""
-    return read_source(path)
