@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 PartKind = Literal["title", "opening", "last_year", "problems", "causes", "measures", "case", "closing", "other"]
 NodeKind = Literal["title", "opening", "part", "section", "point", "closing"]
+Voice = Literal["personal", "group"]
+MeetingKind = Literal["民主生活会", "组织生活会"]
 
 PART_LABELS: dict[str, str] = {
     "title": "标题",
@@ -48,13 +50,43 @@ class Node(BaseModel):
             yield from child.walk()
 
 
+class DocKind(BaseModel):
+    """Who speaks and at which meeting: a personal (我) or a leading group's (班子/我们) statement."""
+
+    voice: Voice = "personal"
+    meeting: MeetingKind | None = None
+    # Where the kind came from: "flag", "inferred" or "default" (reports say so).
+    origin: str = "default"
+
+
+class Span(BaseModel):
+    """A stretch of the text that is not part of the statement (page furniture, a table of contents)."""
+
+    start: int
+    end: int
+    reason: str
+
+
 class Document(BaseModel):
-    """A parsed draft: the exact text, its top-level nodes, and why parsing fell short if it did."""
+    """A parsed draft: the exact text, its top-level nodes, and why parsing fell short if it did.
+
+    `norm` is `text` with traditional characters made simplified, character for character, so it
+    has the same length and every offset means the same place: rules match on `norm`, report on `text`.
+    `furniture` holds page furniture and a table of contents kept out of the parts.
+    """
 
     text: str
     source: str = ""
     nodes: list[Node] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    kind: DocKind = Field(default_factory=DocKind)
+    furniture: list[Span] = Field(default_factory=list)
+    normalized: str | None = None
+
+    @property
+    def norm(self) -> str:
+        """The text for matching: simplified characters, same length and offsets as `text`."""
+        return self.normalized if self.normalized is not None else self.text
 
     def walk(self):
         """Every node in document order."""
