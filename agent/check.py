@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.document import Document
+from agent.document import DocKind, Document
 from agent.errors import InputError
 from agent.notes import Notes
 from agent.parser import parse_text
@@ -46,11 +46,12 @@ class FileReport(BaseModel):
     sections: list[SectionScore] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     theme: str | None = None
+    kind: DocKind | None = None
     error: str | None = None
 
     def public(self) -> dict:
         """The JSON object of the contract (`user_only` is internal, `error` only when set)."""
-        data = self.model_dump(exclude={"theme"})
+        data = self.model_dump(exclude={"theme", "kind"})
         for f in data["findings"]:
             f.pop("user_only", None)
         if data["error"] is None:
@@ -64,8 +65,10 @@ def resolve_theme(doc: Document, theme: str | None, notes: Notes | None) -> Them
         return get_theme(theme)
     if notes:
         return get_theme(notes.meeting.theme)
+    if doc.kind.meeting == "组织生活会":
+        return None  # a branch's 组织生活会 sets its own areas: no preset applies unless asked for
     opening = doc.part("opening")
-    return infer_theme(doc.title + (doc.slice(opening) if opening else ""))
+    return infer_theme(doc.title + (doc.norm[opening.start:opening.end] if opening else ""))
 
 
 def check_document(doc: Document, *, theme: Theme | None = None, notes: Notes | None = None,
@@ -76,7 +79,7 @@ def check_document(doc: Document, *, theme: Theme | None = None, notes: Notes | 
     counts = Counts(**{s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")})
     return FileReport(file=doc.source, passed=counts.error == 0, score=score(findings, DOC_PENALTY),
                       counts=counts, sections=section_scores(doc, findings), findings=findings,
-                      theme=theme.key if theme else None)
+                      theme=theme.key if theme else None, kind=doc.kind)
 
 
 def score(findings: Iterable[Finding], penalty: dict[str, int] = PENALTY) -> int:
@@ -94,10 +97,10 @@ def section_scores(doc: Document, findings: list[Finding]) -> list[SectionScore]
 
 
 def check_file(path: str | Path, *, theme: str | None = None, notes: Notes | None = None,
-               target_chars: int | None = None) -> FileReport:
-    """Read, parse and check one file."""
+               target_chars: int | None = None, kind: DocKind | None = None) -> FileReport:
+    """Read, parse and check one file (hard wraps of copied-out PDF text repaired; `kind` overrides inference)."""
     source = read_source(path)
-    doc = parse_text(source.text, source=str(path))
+    doc = parse_text(source.text, source=str(path), repair=True, kind=kind)
     return check_document(doc, theme=resolve_theme(doc, theme, notes), notes=notes,
                           target_chars=target_chars, fmt=source.format)
 
@@ -116,7 +119,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path], *, theme: str | None = None, notes: Notes | None = None,
-                target_chars: int | None = None,
+                target_chars: int | None = None, kind: DocKind | None = None,
                 progress: Callable[[Path], None] | None = None) -> list[FileReport]:
     """Check many files; a file that cannot be read is reported in its place, the rest go on."""
     if theme:
@@ -124,7 +127,7 @@ def check_paths(paths: Iterable[str | Path], *, theme: str | None = None, notes:
     reports = []
     for path in expand_paths(paths):
         try:
-            reports.append(check_file(path, theme=theme, notes=notes, target_chars=target_chars))
+            reports.append(check_file(path, theme=theme, notes=notes, target_chars=target_chars, kind=kind))
         except InputError as exc:
             reports.append(FileReport(file=str(path), passed=False, score=0, counts=Counts(error=1), error=str(exc)))
         if progress:

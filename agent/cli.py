@@ -89,13 +89,16 @@ def check(
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（DESIGN 约定的格式）")] = False,
     fmt: Annotated[str, typer.Option("--format", help="text 或 csv")] = "text",
     html: Annotated[Path | None, typer.Option(help="把第一份文件的检查结果写成 HTML（问题就地高亮）")] = None,
+    kind: Annotated[str | None, typer.Option(help="材料类别：个人 或 班子，可加会议，如 班子,民主生活会（默认从标题和开头推断）")] = None,
 ) -> None:
     """检查草稿（不调用模型）。退出码：0 无错误，1 有错误，2 输入有误。"""
     from agent.check import check_paths
+    from agent.kinds import parse_kind
     from agent.report import print_human, to_csv, to_json
 
     if fmt not in ("text", "csv"):
         raise InputError(f"--format 只能是 text 或 csv，而不是 {fmt}")
+    doc_kind = parse_kind(kind) if kind else None
     from rich.progress import Progress
 
     from agent.check import expand_paths
@@ -105,7 +108,7 @@ def check(
     paths = expand_paths(files)
     with Progress(console=console, transient=True, disable=len(paths) < 2) as bar:
         task = bar.add_task("检查中", total=len(paths))
-        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target,
+        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind,
                               progress=lambda p: bar.advance(task))
     if not reports:
         raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
@@ -338,7 +341,8 @@ def _write_html(report, path: Path) -> None:
 
     if report.error:
         raise InputError(report.error)
-    write_atomic(path, render_html(parse_file(report.file), report))
+    # Parsed as check parsed it (hard wraps repaired, same kind), so the offsets of the findings hold.
+    write_atomic(path, render_html(parse_file(report.file, repair=True, kind=report.kind), report))
 
 
 def main() -> None:

@@ -114,7 +114,8 @@ class Document(BaseModel):
     def title(self) -> str:
         """The title line, or an empty string."""
         node = self.part("title")
-        return self.slice(node).strip() if node else ""
+        # A title broken over two lines reads as one.
+        return "".join(line.strip() for line in self.slice(node).splitlines()) if node else ""
 
     def get(self, key: str) -> Node:
         """Find a node by id (`1.3.2`) or by a unique fragment of its title.

@@ -22,8 +22,9 @@ STYLES: dict[str, re.Pattern[str]] = {
 SECTION_STYLES = ("cn_paren", "arabic_dot", "arabic_paren", "circled")
 
 SHI_RE = re.compile(rf"([{CN_NUM}]{{1,3}})是(?!否|非|不是)")
-# Items may also run 第一，… 第二，…; a sequence keeps to the form its 一 used.
-ITEM_RE = re.compile(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:])")
+# Items may also run 第一，… 第二，… or 首先…其次…再次…最后; a sequence keeps to the form its first used.
+ITEM_RE = re.compile(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:]|(首先|其次|再次|最后)[，,：:]?)")
+ORDINAL_WORDS = {"首先": 1, "其次": 2, "再次": 3}
 # Characters after which 一是… starts a new item: sentence ends, colons, or a paragraph break.
 SHI_BOUNDARY = set("。；;！!？?：:\n\r") | {""}
 
@@ -95,8 +96,13 @@ def find_shi_markers(text: str, start: int = 0, end: int | None = None) -> list[
     found: list[tuple[int, int, int]] = []
     expected, form = 1, None
     for m in ITEM_RE.finditer(text, start, end):
-        kind = 1 if m.group(1) else 2
-        number = cn_to_int(m.group(kind))
+        kind = next(k for k in (1, 2, 3) if m.group(k))
+        if kind == 3:
+            # 最后 closes a 首先… sequence at whatever number it reached.
+            word = m.group(3)
+            number = expected if word == "最后" and form == 3 else ORDINAL_WORDS.get(word, 0)
+        else:
+            number = cn_to_int(m.group(kind))
         if number != expected or (form is not None and kind != form):
             continue
         i = m.start()
@@ -106,4 +112,8 @@ def find_shi_markers(text: str, start: int = 0, end: int | None = None) -> list[
             continue
         found.append((m.start(), number, m.end() - m.start()))
         expected, form = expected + 1, kind
+        if kind == 3 and m.group(3) == "最后":
+            break
+    if form == 3 and len(found) < 2:
+        return []  # a lone 首先 is prose, not a list
     return found

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from agent.document import Document, Node
+from agent.document import DocKind, Document, Node, Span
+from agent.furniture import find_furniture
+from agent.kinds import infer_kind
+from agent.normalize import repair_extraction, simplified
 from agent.numbering import (
+    CN_NUM,
     SECTION_STYLES,
+    cn_to_int,
     find_shi_markers,
     markup_len,
     match_style,
@@ -62,9 +67,15 @@ def classify_heading(heading: str) -> str:
     return "other"
 
 
-def split_paragraphs(text: str) -> list[Para]:
-    """Non-blank lines with their exact offsets (CR, LF and CRLF all end a line)."""
+def _names_several_parts(heading: str) -> bool:
+    """“…存在的问题及整改措施” names the whole document (a title), not one part."""
+    return sum(1 for kind, pattern in _part_patterns() if kind != "last_year" and pattern.search(heading)) >= 2
+
+
+def split_paragraphs(text: str, skip: list[Span] | None = None) -> list[Para]:
+    """Non-blank lines with their exact offsets (CR, LF and CRLF all end a line), minus skipped lines."""
     paras = []
+    skipped = {(s.start, s.end) for s in skip or []}
     for m in re.finditer(r"[^\r\n]+", text):
         line = m.group(0)
         if not line.strip():
@@ -72,30 +83,114 @@ def split_paragraphs(text: str) -> list[Para]:
         lead = len(line) - len(line.lstrip())
         start = m.start() + lead
         end = m.start() + len(line.rstrip())
+        if (start, end) in skipped or any(s.start <= start and end <= s.end for s in skip or []):
+            continue
         paras.append(Para(start, end, start + markup_len(text[start:end])))
     return paras
 
 
-def parse_file(path: str | Path) -> Document:
-    """Read a .txt/.md/.docx file and parse it."""
+def parse_file(path: str | Path, *, repair: bool = False, kind: DocKind | None = None) -> Document:
+    """Read a .txt/.md/.docx file and parse it (`repair`: undo PDF hard wraps first, as check does)."""
     source = read_source(path)
-    return parse_text(source.text, source=source.path)
+    return parse_text(source.text, source=source.path, repair=repair, kind=kind)
 
 
-def parse_text(text: str, source: str = "") -> Document:
-    """Parse text into a Document; structure problems become `warnings`, never exceptions."""
-    doc = Document(text=text, source=source)
-    paras = split_paragraphs(text)
+def parse_text(text: str, source: str = "", *, repair: bool = False, kind: DocKind | None = None) -> Document:
+    """Parse text into a Document; structure problems become `warnings`, never exceptions.
+
+    Matching runs on the simplified text (same offsets). Page furniture and a table of contents are
+    kept out of the parts. `repair` joins hard-wrapped lines first, which changes the text (check
+    does it; revise, which must keep every byte, does not). `kind` overrides the inferred kind.
+    """
+    if repair:
+        text = repair_extraction(text)
+    norm = simplified(text)
+    doc = Document(text=text, source=source, normalized=norm if norm != text else None)
+    doc.furniture = find_furniture(norm)
+    paras = _split_glued(norm, split_paragraphs(norm, doc.furniture))
     if not paras:
         doc.warnings.append("文档没有正文")
         return doc
-    index = 0
-    if _is_title(text, paras[0]):
-        first = paras[0]
-        doc.nodes.append(Node(id="title", kind="title", part_kind="title", title=_clean(text[first.text_start:first.end]),
-                              start=first.start, end=first.end, body_start=first.end))
-        index = 1
-    headings = _find_part_headings(text, paras[index:])
+    _parse_body(doc, norm, paras)
+    opening = doc.part("opening")
+    doc.kind = kind or infer_kind(doc.title, norm[opening.start:opening.end] if opening else "")
+    _add_warnings(doc)
+    return doc
+
+
+GLUE_BEFORE = "。！？!?；;"
+# A heading glued to the end of the previous paragraph: （三）… or 二、原因… right after a sentence end.
+SECTION_MARK_RE = re.compile(rf"[（(]([{CN_NUM}]{{1,2}})[）)]")
+GLUED_PART_RE = re.compile(rf"(?:(?<=[{GLUE_BEFORE}])[ \t\u3000]*|(?<=[\u4e00-\u9fff])[ \t\u3000]+)([{CN_NUM}]{{1,2}})、")
+# The first item on the same line as its heading: 一、存在的问题：（一）… / （一）学习方面。1、…
+ITEM_START_RE = re.compile(rf"[（(][{CN_NUM}]{{1,2}}[）)]|[（(]?[0-9０-９]{{1,2}}[）)、.．](?![0-9])|[①-⑳]|一是")
+
+
+def _split_glued(text: str, paras: list[Para]) -> list[Para]:
+    """Split paragraphs where a heading is glued to the previous text or an item to its heading.
+
+    A glued （N） must continue the （N-1） seen before it (or restart at （一）), and a glued N、 must
+    name a part, so “…一、…二、…” inside a sentence never becomes a heading.
+    """
+    out: list[Para] = []
+    last_section = 0
+    for para in paras:
+        cuts = {para.text_start, *_item_after_heading(text, para)}
+        for m in GLUED_PART_RE.finditer(text, para.text_start, para.end):
+            after = text[m.end():m.end() + 24]
+            cut = next((i for i, ch in enumerate(after) if ch in HEAD_END), None)
+            if classify_heading(after[:16]) != "other" and cut is not None and 2 <= cut <= 20:
+                at = m.end() - len(m.group(0).lstrip())
+                cuts.add(at)
+                cuts.update(_item_after_heading(text, Para(at, para.end, at)))
+        markers = sorted((m.end() - len(m.group(0).lstrip()), cn_to_int(m.group(1)), m.group(0).strip() == m.group(0))
+                         for m in SECTION_MARK_RE.finditer(text, para.text_start, para.end))
+        for at, number, _ in markers:
+            glued = at in cuts or (at > para.text_start and text[at - 1] in GLUE_BEFORE + " \t\u3000"
+                                   and text[:at].rstrip(" \t\u3000")[-1:] in GLUE_BEFORE)
+            if not glued:
+                continue
+            if at in cuts or number in (last_section + 1, 1):
+                cuts.add(at)
+                last_section = number
+        pieces = sorted(cuts)
+        for i, start in enumerate(pieces):
+            end = _trim_end(text, start, pieces[i + 1]) if i + 1 < len(pieces) else para.end
+            out.append(Para(para.start if i == 0 else start, end, para.text_start if i == 0 else start))
+    return out
+
+
+def _item_after_heading(text: str, para: Para) -> list[int]:
+    """Where the first item starts when a numbered heading and that item share a line."""
+    line = text[para.text_start:para.end]
+    numbered = match_style(line, "part") or match_style(line, "cn_paren") or match_style(line, "arabic_dot")
+    if not numbered:
+        return []
+    _, prefix_len = numbered
+    rest = line[prefix_len:]
+    for m in ITEM_START_RE.finditer(rest, 2, min(len(rest), INLINE_HEADING_MAX + 2)):
+        before = rest[:m.start()].rstrip(" \t\u3000")
+        if not before or (before[-1] not in HEAD_END and not classify_heading(before) != "other"):
+            continue
+        if m.group(0) == "一是":
+            return []  # 一是 items are found inside the part's or area's body already
+        inner = match_style(rest[m.start():], "cn_paren") or match_style(rest[m.start():], "arabic_dot") \
+            or match_style(rest[m.start():], "arabic_paren") or match_style(rest[m.start():], "circled")
+        if inner and inner[0] == 1:
+            return [para.text_start + prefix_len + m.start()]
+        return []
+    return []
+
+
+def _parse_body(doc: Document, text: str, paras: list[Para]) -> None:
+    """Title, opening, parts and closing into `doc.nodes` (text is the simplified text)."""
+    index = _title_paras(text, paras)
+    if index:
+        first, last = paras[0], paras[index - 1]
+        title = "".join(_clean(text[p.text_start:p.end]) for p in paras[:index])
+        doc.nodes.append(Node(id="title", kind="title", part_kind="title", title=title,
+                              start=first.start, end=last.end, body_start=last.end))
+    headings = _implicit_problems(text, paras[index:], _find_part_headings(text, paras[index:]))
     closing_at = _find_closing(text, paras, headings)
     body_end = paras[closing_at].start if closing_at is not None else len(text.rstrip())
     first_heading = headings[0][0].start if headings else body_end
@@ -104,21 +199,20 @@ def parse_text(text: str, source: str = "") -> Document:
         doc.nodes.append(Node(id="opening", kind="opening", part_kind="opening", title="开头",
                               start=opening_paras[0].start, end=opening_paras[-1].end,
                               body_start=opening_paras[0].start))
-    for ordinal, (para, kind, number, prefix_len, head_end, body_start) in enumerate(headings, start=1):
+    for ordinal, (para, kind, number, prefix_len, head_end, body_start, style) in enumerate(headings, start=1):
         end = headings[ordinal][0].start if ordinal < len(headings) else body_end
-        end = _trim_end(text, para.start, end)
+        # A part ends with its last paragraph: page furniture after it stays outside.
+        end = max((p.end for p in paras if para.start <= p.start < end), default=_trim_end(text, para.start, end))
         part = Node(id=str(ordinal), kind="part", part_kind=kind, number=number,
                     prefix=text[para.text_start:para.text_start + prefix_len].strip(),
                     title=_clean(text[para.text_start + prefix_len:head_end]),
                     start=para.start, end=end, body_start=body_start)
-        part.children = _parse_sections(text, part, [p for p in paras if body_start <= p.start < end])
+        part.children = _parse_sections(text, part, [p for p in paras if body_start <= p.start < end], style)
         doc.nodes.append(part)
     if closing_at is not None:
         last = paras[-1]
         doc.nodes.append(Node(id="closing", kind="closing", part_kind="closing", title="结尾",
                               start=paras[closing_at].start, end=last.end, body_start=paras[closing_at].start))
-    _add_warnings(doc)
-    return doc
 
 
 def _clean(heading: str) -> str:
@@ -126,21 +220,42 @@ def _clean(heading: str) -> str:
     return heading.strip().strip("*#_ ").rstrip("。：:；;，,").strip()
 
 
+def _title_paras(text: str, paras: list[Para]) -> int:
+    """How many leading paragraphs form the title: 0, 1, or 2 when a short line is continued by the next."""
+    if not _is_title(text, paras[0]):
+        return 0
+    if len(paras) > 1:
+        first = text[paras[0].text_start:paras[0].end].strip("*# ")
+        second = text[paras[1].text_start:paras[1].end].strip("*# ")
+        # A title broken over two lines: the first names the person or unit, the second the meeting.
+        if (not _title_re().search(first) and _title_re().search(second) and len(first) + len(second) <= TITLE_MAX
+                and _is_title(text, paras[1])):
+            return 2
+    return 1
+
+
 def _is_title(text: str, para: Para) -> bool:
     line = text[para.text_start:para.end].strip("*# ")
-    if _heading_match(text, para) or section_style_of(line):
+    if _heading_match(text, para, "part") or section_style_of(line) or find_shi_markers(line):
         return False
-    if _title_re().search(line) and len(line) <= TITLE_MAX * 2:
+    if _title_re().search(line) and len(line) <= TITLE_MAX * 2 and line[-1] not in "，,；;":
         return True
     return bool(line) and len(line) <= TITLE_MAX and line[-1] not in SENTENCE_END + "：:，,"
 
 
-def _heading_match(text: str, para: Para) -> tuple[str, int, int, int, int, str] | None:
-    """If a paragraph opens a part: (kind, number, prefix length, heading end, body start, style)."""
+Heading = tuple[Para, str, int | None, int, int, int, str]  # para, kind, number, prefix, head end, body, style
+
+
+def _heading_match(text: str, para: Para, top: str) -> tuple[str, int, int, int, int, str] | None:
+    """If a paragraph opens a part: (kind, number, prefix length, heading end, body start, style).
+
+    `top` is the numbering style parts use ("part" for 一、/第一部分, "cn_paren" where （一） is the
+    top level); an unnumbered heading (style "plain") must name a part kind and stand alone.
+    """
     line = text[para.text_start:para.end]
-    numbered = match_style(line, "part")
+    numbered = match_style(line, top)
     number, prefix_len = numbered if numbered else (0, 0)
-    style = "part" if numbered else "plain"
+    style = top if numbered else "plain"
     rest = line[prefix_len:]
     cut = next((i for i, ch in enumerate(rest) if ch in HEAD_END), None)
     if cut is not None and cut <= INLINE_HEADING_MAX and rest[cut:].strip(HEAD_END + " *"):
@@ -151,34 +266,54 @@ def _heading_match(text: str, para: Para) -> tuple[str, int, int, int, int, str]
         return None
     kind = classify_heading(head)
     if style == "plain" and (kind == "other" or body != para.end or len(head.strip("*# ")) > 20
+                             or _names_several_parts(head)
                              or "，" in head or find_shi_markers(line) or section_style_of(line)):
         return None
+    if top != "part" and kind == "other":
+        return None  # （一）在理论学习方面 is an area, not a part, when （一） is the top level
     return kind, number, prefix_len, para.text_start + prefix_len + len(head), body, style
 
 
-def _find_part_headings(text: str, paras: list[Para]) -> list[tuple[Para, str, int | None, int, int, int]]:
-    """Part headings in order, keeping only the numbering style the named parts use."""
-    candidates = []
-    for para in paras:
-        found = _heading_match(text, para)
-        if found:
-            candidates.append((para, *found))
-    named = [c for c in candidates if c[1] != "other"]
-    if not named:
+def _find_part_headings(text: str, paras: list[Para]) -> list[Heading]:
+    """Part headings in order, in the one numbering style the named parts use.
+
+    一、 is tried first; where no 一、 heading names a part, （一） may be the top level.
+    """
+    for top in ("part", "cn_paren"):
+        candidates = [(para, *found) for para in paras if (found := _heading_match(text, para, top))]
+        named = [c for c in candidates if c[1] != "other"]
+        if named:
+            break
+    else:
         return []
     top_style = named[0][6]
+    first_named = named[0]
     headings, last_number = [], 0
     for para, kind, number, prefix_len, head_end, body, style in candidates:
         # Parts share one numbering style: a differently numbered line is inside a part.
         if style != top_style:
             continue
-        # An unnamed 一、 heading counts only where it continues the sequence.
+        # An unnamed 一、 heading counts only where it continues the sequence; before the first
+        # named part only as the leading 一、… of a sequence that reaches it (一、会前准备 二、存在的问题).
         if kind == "other" and number != last_number + 1:
             continue
-        if para.start < named[0][0].start and kind == "other":
+        if para.start < first_named[0].start and kind == "other" and not (first_named[2] or 0) > number:
             continue
-        headings.append((para, kind, number or None, prefix_len, head_end, body))
+        headings.append((para, kind, number or None, prefix_len, head_end, body, style))
         last_number = number or last_number
+    return headings
+
+
+def _implicit_problems(text: str, paras: list[Para], headings: list[Heading]) -> list[Heading]:
+    """With no “存在的问题” heading, areas numbered （一）… before the next part open the problems part."""
+    if any(h[1] == "problems" for h in headings):
+        return headings
+    limit = headings[0][0].start if headings else None
+    for para in paras:
+        if limit is not None and para.start >= limit:
+            break
+        if section_style_of(text[para.text_start:para.end]) == "cn_paren":
+            return [(para, "problems", None, 0, para.text_start, para.start, "implicit"), *headings]
     return headings
 
 
@@ -206,9 +341,10 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _parse_sections(text: str, part: Node, paras: list[Para]) -> list[Node]:
+def _parse_sections(text: str, part: Node, paras: list[Para], top_style: str = "part") -> list[Node]:
     """Sections of a part: numbered headings （一）/1./（1）/①, else 一是… items."""
-    style = next((s for p in paras if (s := section_style_of(text[p.text_start:p.end]))), None)
+    allowed = SECTION_STYLES[SECTION_STYLES.index(top_style) + 1:] if top_style in SECTION_STYLES else SECTION_STYLES
+    style = next((s for p in paras if (s := section_style_of(text[p.text_start:p.end])) in allowed), None)
     if style:
         return _numbered_children(text, part, paras, style, depth="section")
     return _shi_children(text, part, part.body_start, part.end, depth="section")
