@@ -112,7 +112,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         p = Path(raw)
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                              and not f.name.startswith(".")))
+                              and not f.name.startswith((".", "~$"))))  # hidden files, Word's lock files
         else:
             out.append(p)
     return out

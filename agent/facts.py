@@ -23,11 +23,32 @@ class Figure(BaseModel):
     values: list[float]
 
 
+CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+# cn_to_int reads up to 99; larger numerals (百千万亿, 百分之…) need cn2an, imported only then.
+BIG_CN = set("百千万亿零〇")
+
+
+def parse_cn_number(text: str) -> float | None:
+    """The value of a Chinese numeral (`三百`, `一千二百`, `两千`, `四十五`), or None if it is not one."""
+    text = text.replace("两", "二").replace("〇", "零")
+    if not BIG_CN & set(text):
+        value = cn_to_int(text)
+        return float(value) if value is not None else None
+    import cn2an  # costs ~0.3 s, so only when a large Chinese numeral is actually present
+
+    try:
+        return float(cn2an.cn2an(text, "strict"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     units = load_table("wordlists.yaml")["measure_words"]
     arabic = re.compile(r"\d+(?:\.\d+)?(?:\s*[%％]|\s*(?:" + units + r"))?")
-    chinese = re.compile(rf"[{CN_COUNT}]+(?:{units})")
+    # A numeral starts with a digit word (not 百/千/万 alone: 千方百计, 万家灯火) and is read up to
+    # the shortest unit, so `两千万元` is 两千 + 万元 like `2000万元`; `百分之四十五` is a percentage.
+    chinese = re.compile(rf"百分之(?P<pct>[{CN_NUMERAL}]+)|(?P<num>[一二两三四五六七八九十][{CN_NUMERAL}]*?)(?:{units})")
     formulae = re.compile("|".join(map(re.escape, sorted(load_table("wordlists.yaml")["formulae"], key=len, reverse=True))))
     return arabic, chinese, formulae
 
@@ -47,10 +68,9 @@ def extract_figures(text: str) -> list[Figure]:
     figures = [Figure(start=m.start(), end=m.end(), text=m.group(0), values=[float(re.match(r"\d+(?:\.\d+)?", m.group(0)).group(0))])
                for m in arabic.finditer(masked)]
     for m in chinese.finditer(masked):
-        digits = re.match(rf"[{CN_COUNT}]+", m.group(0)).group(0).replace("两", "二")
-        value = cn_to_int(digits)
-        if value and value >= 2:
-            figures.append(Figure(start=m.start(), end=m.end(), text=m.group(0), values=[float(value)]))
+        value = parse_cn_number(m.group("pct") or m.group("num"))
+        if value and (value >= 2 or m.group("pct")):
+            figures.append(Figure(start=m.start(), end=m.end(), text=m.group(0), values=[value]))
     return sorted(figures, key=lambda f: f.start)
 
 

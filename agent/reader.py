@@ -1,7 +1,12 @@
-"""Reading user files: .txt/.md in any supported encoding, and .docx, with clear errors."""
+"""Reading user files: .txt/.md in any supported encoding, .docx and old .doc, with clear errors."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -13,7 +18,11 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
 DOCX_SUFFIXES = {".docx"}
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".docx"}
+DOC_SUFFIXES = {".doc"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".docx", ".doc"}
+SOFFICE_TIMEOUT = 60  # seconds; a first start of LibreOffice alone can take ten
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: binary .doc (also when renamed .docx)
+SAVE_AS_DOCX = "请在 Word/WPS 中“另存为”→“Word 文档（*.docx）”后再试"
 # Tried in order once charset-normalizer has no confident answer: these are the encodings
 # Chinese office files actually come in.
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
@@ -25,14 +34,15 @@ class SourceText(BaseModel):
     path: str
     text: str
     encoding: str  # codec name usable with str.encode; "utf-8-sig" keeps a BOM
-    format: str  # "txt", "md" or "docx"
+    format: str  # "txt", "md" or "docx" (also for a .doc, read through its .docx conversion)
 
 
 def read_source(path: str | Path) -> SourceText:
     """Read a draft or notes file into text.
 
     Raises:
-        InputError: missing file, folder, empty, binary, undecodable, oversized or corrupt .docx.
+        InputError: missing file, folder, empty, binary, undecodable, oversized or corrupt .docx,
+            or a .doc that cannot be converted.
     """
     p = Path(path)
     if not p.exists():
@@ -40,7 +50,7 @@ def read_source(path: str | Path) -> SourceText:
     if p.is_dir():
         raise InputError("这是一个文件夹，需要一个文件", path=str(p))
     suffix = p.suffix.lower()
-    if suffix in DOCX_SUFFIXES:
+    if suffix in DOCX_SUFFIXES | DOC_SUFFIXES:
         return SourceText(path=str(p), text=read_docx_text(p), encoding="utf-8", format="docx")
     size = p.stat().st_size
     if size > MAX_TEXT_BYTES:
@@ -106,25 +116,81 @@ def _guess_encoding(data: bytes) -> tuple[str, str] | None:
 
 
 def read_docx_text(path: Path) -> str:
-    """Paragraph texts of a .docx joined by newlines.
+    """The text of a .docx (or .doc) as the reader sees it; see `agent.docx_text`.
+
+    Body paragraphs and table cells in document order, joined by newlines, each auto-numbered
+    paragraph preceded by its rendered number. A binary .doc is converted with LibreOffice first.
 
     Raises:
-        InputError: oversized, not a zip, or not a Word document.
+        InputError: oversized, empty, not a zip, not a Word document, or a .doc without LibreOffice.
     """
     size = path.stat().st_size
     if size > MAX_DOCX_BYTES:
-        raise InputError(f"文件过大（{size // 1024} KB），.docx 不能超过 20 MB", path=str(path))
+        raise InputError(f"文件过大（{size // 1024} KB），Word 文档不能超过 20 MB", path=str(path))
     if size == 0:
         raise InputError("文件是空的", path=str(path))
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    # WPS often saves a .docx under a .doc name; and a binary .doc is sometimes renamed .docx.
+    legacy = head == OLE_MAGIC or (path.suffix.lower() in DOC_SUFFIXES and not head.startswith(b"PK\x03\x04"))
+    if not legacy:
+        return _docx_text(path, path)
+    with tempfile.TemporaryDirectory(prefix="duizhao-doc-") as tmp:
+        return _docx_text(_convert_doc(path, Path(tmp)), path)
+
+
+def _docx_text(path: Path, label: Path) -> str:
     try:
         import docx
 
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f".docx 文件已损坏或不是 Word 文档（{type(exc).__name__}）", path=str(path)) from exc
+        raise InputError(f".docx 文件已损坏或不是 Word 文档（{type(exc).__name__}）", path=str(label)) from exc
     except Exception as exc:  # python-docx raises a zoo of lxml/opc errors on corrupt parts
-        raise InputError(f".docx 文件无法解析（{type(exc).__name__}）", path=str(path)) from exc
-    text = "\n".join(p.text for p in document.paragraphs)
+        raise InputError(f".docx 文件无法解析（{type(exc).__name__}）", path=str(label)) from exc
+    from agent.docx_text import document_text
+
+    text = document_text(document)
     if not text.strip():
-        raise InputError("文件是空的", path=str(path))
+        raise InputError("文件是空的", path=str(label))
     return text
+
+
+def _convert_doc(path: Path, tmp: Path) -> Path:
+    """Convert an old binary .doc with headless LibreOffice into `tmp`; return the .docx.
+
+    Raises:
+        InputError: LibreOffice missing, timed out, or produced nothing.
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise InputError(f"这是旧版 Word 文档（.doc），无法直接读取：{SAVE_AS_DOCX}（或安装 LibreOffice 自动转换）",
+                         path=str(path))
+    # An ASCII copy: LibreOffice under a C locale mishandles Chinese file names. Its own profile
+    # dir: with the user's LibreOffice open, a shared profile makes the conversion a silent no-op.
+    src = tmp / "input.doc"
+    shutil.copyfile(path, src)
+    out = tmp / "out"
+    cmd = [soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", "docx", "--outdir", str(out), str(src)]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    except OSError as exc:
+        raise InputError(f"无法启动 LibreOffice（{exc.strerror or type(exc).__name__}）；{SAVE_AS_DOCX}",
+                         path=str(path)) from exc
+    try:
+        proc.communicate(timeout=SOFFICE_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        # soffice is a launcher: kill its whole session so no soffice.bin is left behind.
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.communicate()
+        raise InputError(f"LibreOffice 转换 .doc 超时（{SOFFICE_TIMEOUT} 秒）；{SAVE_AS_DOCX}", path=str(path)) from exc
+    result = out / "input.docx"
+    if not result.is_file():
+        raise InputError(f"LibreOffice 未能把 .doc 转成 .docx（文件可能已损坏或加密）；{SAVE_AS_DOCX}",
+                         path=str(path))
+    return result

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from agent.rules import Finding
 CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
 FEWSHOT_TOKENS = 300
 CHARS_PER_TOKEN = 1.2
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # python-docx is imported lazily
 
 
 class Revision(BaseModel):
@@ -180,9 +183,22 @@ def encode_like(source: SourceText, text: str) -> bytes:
 
 
 def docx_with_revision(path: str | Path, original: str, revised: str) -> bytes:
-    """The .docx at `path` with only the changed span edited, run by run; other paragraphs untouched."""
+    """The .docx at `path` with only the changed span edited, run by run; other paragraphs untouched.
+
+    Offsets are those of the reader's text (`agent.docx_text`): table cells included, automatic
+    numbers rendered. A number lives in numbering.xml, never in a run, and is never written into one.
+
+    Raises:
+        InputError: the file is not a .docx (an old .doc), or the edited file would not read back as
+            `revised` (say, an edit inside an automatic number, or across table cells).
+    """
     import docx
 
+    from agent.docx_text import document_text
+
+    if not zipfile.is_zipfile(path):
+        raise InputError("旧版 Word 文档（.doc）不能直接改写：请在 Word/WPS 中“另存为”→“Word 文档（*.docx）”后再改写",
+                         path=str(path))
     start = next((i for i, (a, b) in enumerate(zip(original, revised, strict=False)) if a != b),
                  min(len(original), len(revised)))
     tail = 0
@@ -192,35 +208,97 @@ def docx_with_revision(path: str | Path, original: str, revised: str) -> bytes:
     end, new = len(original) - tail, revised[start:len(revised) - tail]
     document = docx.Document(str(path))
     _edit_runs(document, start, end, new)
+    if document_text(document) != revised:
+        raise InputError("改写结果无法按原样写回 .docx（改动落在自动编号上或跨越了表格单元格），文件未改动；"
+                         "可先把文件另存为 .txt 再改写", path=str(path))
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
 
 
 def _edit_runs(document, start: int, end: int, new: str) -> None:
-    """Replace [start, end) of the paragraphs-joined-by-newline text, touching only the runs involved."""
-    offset, inserted = 0, False
-    for para in list(document.paragraphs):
-        p_start, p_end = offset, offset + len(para.text)
-        offset = p_end + 1
-        if p_end < start or p_start > end:
+    """Replace [start, end) of the reader's text with `new`, touching only the runs involved.
+
+    The text is `agent.docx_text.iter_blocks` joined by newlines. The span's first paragraph takes
+    `new`; paragraphs wholly inside the span are removed; the last one's remaining runs join the first.
+    """
+    from agent.docx_text import iter_blocks
+
+    placed, offset = [], 0  # (block, block start, content start, block end)
+    for block in list(iter_blocks(document)):  # counters run in order: finish before editing
+        content = offset + len(block.prefix)
+        placed.append((block, offset, content, content + len(block.paragraph.text)))
+        offset = placed[-1][3] + 1
+    hits = [i for i, (_, _, _, b_end) in enumerate(placed) if b_end >= start]
+    if not hits:
+        return
+    first = hits[0]
+    last = next((i for i in hits if placed[i][3] >= end), len(placed) - 1)
+    block, b_start, c_start, c_end = placed[first]
+    para = block.paragraph
+    if start < c_start and start == b_start and block.prefix:
+        # The revision drops this paragraph's number (its body now opens with plain text): switch
+        # its numbering off rather than write or keep a number the revised text does not have.
+        num_pr = para._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_numId().val = 0
+    lo = max(start - c_start, 0)
+    hi = max(lo, min(end, c_end) - c_start)
+    _replace_in_paragraph(para, lo, hi, new)
+    if last == first:
+        return
+    tail_block, _, tail_content, _ = placed[last]
+    tail = tail_block.paragraph
+    _replace_in_paragraph(tail, 0, max(0, end - tail_content), "")
+    if tail.text:
+        for child in list(tail._p):
+            if child.tag != f"{_W}pPr":
+                para._p.append(child)
+    for block, *_ in placed[first + 1:last + 1]:
+        _remove_paragraph(block.paragraph._p)
+
+
+def _replace_in_paragraph(para, lo: int, hi: int, new: str) -> None:
+    """Replace [lo, hi) of one paragraph's text; runs outside it keep their XML byte for byte."""
+    from docx.text.run import Run
+
+    runs = [r for item in para.iter_inner_content() for r in ([item] if isinstance(item, Run) else item.runs)]
+    offset, inserted = 0, not new
+    for run in runs:
+        text = run.text
+        r_start, r_end = offset, offset + len(text)
+        offset = r_end
+        if not text:
             continue
-        run_offset = p_start
-        for run in list(para.runs):
-            r_start, r_end = run_offset, run_offset + len(run.text)
-            run_offset = r_end
-            if r_end < start or r_start > end or (r_start == r_end):
-                continue
-            keep_head = run.text[:max(0, start - r_start)] if r_start <= start else ""
-            keep_tail = run.text[end - r_start:] if r_end >= end else ""
-            middle = new if not inserted and r_start <= start <= r_end else ""
-            inserted = inserted or bool(middle) or (r_start <= start <= r_end)
-            run.text = keep_head + middle + keep_tail
-        if not inserted and p_start <= start <= p_end:
-            para.add_run(new)
-            inserted = True
-        if p_start > start and not para.text:
-            para._p.getparent().remove(para._p)
+        host = not inserted and r_start <= lo <= r_end  # the earlier run at a boundary: its formatting
+        if not host and not (r_start < hi and r_end > lo):
+            continue
+        inserted = inserted or host
+        value = text[:max(0, lo - r_start)] + (new if host else "") + text[min(len(text), max(0, hi - r_start)):]
+        if value != text:
+            run.text = value
+    if not inserted:
+        run = para.add_run(new)
+        mark = para._p.find(f"{_W}pPr/{_W}rPr")
+        if mark is not None:  # an empty paragraph types in its paragraph mark's font
+            props = copy.deepcopy(mark)
+            for el in props.findall(f"{_W}ins") + props.findall(f"{_W}del"):
+                props.remove(el)
+            run._r.insert(0, props)
+
+
+def _remove_paragraph(p) -> None:
+    """Remove a paragraph, unless the file needs it: a section break, or a table cell's last paragraph.
+
+    Such a paragraph is emptied instead; it then reads as an extra empty line, which the read-back
+    check in `docx_with_revision` refuses.
+    """
+    parent = p.getparent()
+    if p.find(f"{_W}pPr/{_W}sectPr") is not None or (parent.tag == f"{_W}tc" and len(parent.findall(f"{_W}p")) == 1):
+        for child in list(p):
+            if child.tag != f"{_W}pPr":
+                p.remove(child)
+        return
+    parent.remove(p)
 
 
 def write_revision(source: SourceText, revision: Revision, out: Path) -> None:

@@ -74,8 +74,9 @@ CAUSES = json.dumps({"items": [
 def measures_json(messages) -> str:
     user = messages[1]["content"]
     areas = [line.split(". ", 1)[1].split("：")[0] for line in user.splitlines() if line[:1].isdigit() and ". " in line]
-    return json.dumps({"items": [{"title": f"改进{a}", "text": f"针对{a}的问题，年底前制定整改清单并逐项落实。"}
-                                 for a in areas]}, ensure_ascii=False)
+    # Each measure worded for its own area: a well-behaved model does not repeat one template.
+    return json.dumps({"items": [{"title": f"改进{a}", "text": f"{i + 3}月底前完成{a}整改。"}
+                                 for i, a in enumerate(areas)]}, ensure_ascii=False)
 
 
 def good_responder(task: str, messages) -> str:

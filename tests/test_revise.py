@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import docx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from agent.errors import InputError
 from agent.llm import LLM
@@ -19,6 +21,7 @@ from agent.revise import Revision, docx_with_revision, replace_span, revise_sour
 from agent.settings import Settings
 from tests.conftest import CLEAN, ROOT
 from tests.scripted import ScriptedClient
+from tests.test_docx_text import statement_docx
 from tests.test_parser import ARABIC_DOC, HALF_WIDTH_DOC
 
 GOOD = ROOT / "tests" / "data" / "good-2023.md"
@@ -156,3 +159,143 @@ def test_markdown_bold_heading_survives_and_model_markup_is_flattened(tmp_path):
     new_para = next(line for line in result.text.splitlines() if line.startswith("**（三）提升能力本领。**"))
     assert new_para == "**（三）提升能力本领。**蹲点调研。每季度到乡镇蹲点调研不少于2次。年底前形成调研报告3篇。"
     assert result.text[:node.body_start] == source.text[:node.body_start]
+
+
+def _body_xml(document) -> list[str]:
+    """Every paragraph of the body, tables included, as XML in reading order."""
+    from agent.docx_text import iter_paragraph_elements
+
+    return [etree.tostring(p, encoding="unicode") for p in iter_paragraph_elements(document.element.body)]
+
+
+@pytest.mark.parametrize("key,replacement", [
+    ("1.1.2", "二是学用结合不紧。如，6月种业调研后我没有形成推进方案，良种繁育基地建设推迟了20天。"),
+    ("1.2", "（二）在担当作为和斗争精神方面"),
+])
+def test_auto_numbered_docx_revision_edits_only_the_span_runs(tmp_path, key, replacement):
+    from agent.docx_text import iter_blocks
+
+    path = statement_docx(tmp_path / "auto.docx", auto=True)
+    original = read_source(path).text
+    node = parse_text(original).get(key)
+    end = node.body_start if key == "1.2" else node.end  # 1.2: the heading of an auto-numbered area
+    revised = replace_span(original, node.start, end, replacement)
+    out = tmp_path / "out.docx"
+    out.write_bytes(docx_with_revision(path, original, revised))
+    assert read_source(out).text == revised
+    before, after = docx.Document(str(path)), docx.Document(str(out))
+    old_xml, new_xml = _body_xml(before), _body_xml(after)
+    changed = [i for i, (a, b) in enumerate(zip(old_xml, new_xml, strict=True)) if a != b]
+    assert len(changed) == 1
+    blocks = list(iter_blocks(before))
+    block = blocks[changed[0]]
+    old_p, new_p = block.paragraph, after.paragraphs[changed[0]]
+    assert _xml(old_p._p.pPr) == _xml(new_p._p.pPr)  # numbering and style kept
+    # The span in the paragraph's own (run) coordinates: past the rendered number.
+    content_start = sum(len(b.text) + 1 for b in blocks[:changed[0]]) + len(block.prefix)
+    lo = next(i for i, (a, b) in enumerate(zip(original, revised, strict=False)) if a != b) - content_start
+    ranges, offset = [], 0
+    for run in old_p.runs:
+        ranges.append((offset, offset + len(run.text)))
+        offset += len(run.text)
+    untouched = [i for i, (r_start, r_end) in enumerate(ranges) if r_end < lo]
+    assert untouched  # runs before the span exist, and must be byte-identical
+    assert [_xml(old_p.runs[i]._r) for i in untouched] == [_xml(new_p.runs[i]._r) for i in untouched]
+    assert len(new_p.runs) == len(old_p.runs)
+    # A number lives in numbering.xml only: no run of the result holds one.
+    assert not [r.text for p in after.paragraphs for r in p.runs if r.text.startswith(("一、", "二、", "（一）", "（二）"))]
+
+
+def _xml(element) -> bytes:
+    return etree.tostring(element) if element is not None else b""
+
+
+def test_auto_numbered_docx_revision_of_a_part_drops_its_numbered_paragraphs(tmp_path):
+    from tests.test_docx_text import lvl, new_document, number, numbering_xml
+
+    xml = numbering_xml({0: lvl(0, "chineseCounting", "%1、") + lvl(1, "chineseCounting", "（%2）"),
+                         1: lvl(0, "decimal", "%1.")}, {1: (0, ""), 2: (1, "")})
+    document = new_document(xml)
+    document.add_paragraph("市农业农村局副局长个人对照检查材料")
+    for head, body in [("存在的问题", "我学习不够系统。如，今年有3次中心组学习只读材料，没有谈体会。"),
+                       ("原因剖析", "理论武装有所放松，以干代学。")]:
+        number(document.add_paragraph(head), 1)
+        document.add_paragraph(body)
+    number(document.add_paragraph("整改措施"), 1)
+    for text in ("每月结合分管工作写一篇学习体会。", "每季度到联系村蹲点一周。", "对分管项目建立台账。"):
+        number(document.add_paragraph(text), 2)
+    document.add_paragraph("以上对照检查，请同志们批评指正。")
+    path = tmp_path / "measures.docx"
+    document.save(str(path))
+    original = read_source(path).text
+    assert "三、整改措施\n1.每月" in original and "\n3.对分管" in original
+    node = parse_text(original).get("3")
+    lead = re.match(r"\s*", original[node.body_start:node.end]).group(0)
+    revised = replace_span(original, node.body_start, node.end, lead + "一是每月写一篇学习体会。二是年底前建立台账。")
+    out = tmp_path / "out.docx"
+    out.write_bytes(docx_with_revision(path, original, revised))
+    assert read_source(out).text == revised
+    after = docx.Document(str(out))
+    assert len(after.paragraphs) == len(document.paragraphs) - 2
+    kept = docx.Document(str(path)).paragraphs
+    assert [p._p.xml for p in after.paragraphs[:6]] == [p._p.xml for p in kept[:6]]
+    assert after.paragraphs[-1]._p.xml == kept[-1]._p.xml
+    # The surviving measure paragraph no longer draws "1.": its numbering is switched off (numId 0).
+    assert after.paragraphs[6]._p.pPr.numPr.numId.val == 0 and not after.paragraphs[6].text.startswith("1")
+
+
+def test_revision_inside_a_table_cell(tmp_path):
+    from tests.test_docx_text import hand_text, new_document
+
+    document = new_document()
+    document.add_paragraph("表格前")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    lines = hand_text().split("\n")
+    cell.text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+    document.add_paragraph("表格后")
+    path = tmp_path / "cell.docx"
+    document.save(str(path))
+    original = read_source(path).text
+    node = parse_text(original).get("1.2.1")
+    revised = replace_span(original, node.body_start, node.end, "碰到难题等靠上级。如，3月用地协调我等了两个月。")
+    out = tmp_path / "out.docx"
+    out.write_bytes(docx_with_revision(path, original, revised))
+    assert read_source(out).text == revised
+    old_xml, new_xml = _body_xml(docx.Document(str(path))), _body_xml(docx.Document(str(out)))
+    assert sum(a != b for a, b in zip(old_xml, new_xml, strict=True)) == 1
+
+
+def test_revision_that_rewrites_an_automatic_number_is_refused(tmp_path):
+    path = statement_docx(tmp_path / "auto.docx", auto=True)
+    original = read_source(path).text
+    revised = original.replace("二、原因剖析", "贰、原因剖析")
+    with pytest.raises(InputError, match="自动编号") as info:
+        docx_with_revision(path, original, revised)
+    assert "auto.docx" in str(info.value)
+
+
+def test_revision_of_a_binary_doc_is_refused(tmp_path):
+    path = tmp_path / "old.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(InputError, match="另存为"):
+        docx_with_revision(path, "甲", "乙")
+
+
+def test_text_typed_into_an_empty_paragraph_takes_the_paragraph_mark_font(tmp_path):
+    from docx.oxml import parse_xml
+
+    from tests.test_docx_text import W_NS, new_document
+
+    document = new_document()
+    document.add_paragraph("甲")
+    empty = document.add_paragraph()
+    empty._p.get_or_add_pPr().append(parse_xml(f'<w:rPr xmlns:w="{W_NS}"><w:rFonts w:eastAsia="仿宋_GB2312"/></w:rPr>'))
+    document.add_paragraph("丙")
+    path = tmp_path / "empty.docx"
+    document.save(str(path))
+    out = tmp_path / "out.docx"
+    out.write_bytes(docx_with_revision(path, "甲\n\n丙", "甲\n乙\n丙"))
+    middle = docx.Document(str(out)).paragraphs[1]
+    assert middle.text == "乙" and "仿宋_GB2312" in middle.runs[0]._r.xml

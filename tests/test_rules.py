@@ -41,8 +41,18 @@ PERTURBATIONS = [
     ("contamination.ads", lambda t: t.replace("笔记只写了3篇。", "笔记只写了3篇。更多资料请关注公众号"), "1.1.1"),
     ("contamination.pinyin", lambda t: t.replace("民主生活会个人", "mzshh个人"), "title"),
     ("contamination.prompt_echo", lambda t: t.replace("按照县委", "以下是按照县委"), "opening"),
-    ("contamination.markdown", lambda t: t.replace("我把学习", "**我**把学习"), "1.1.1"),
+    ("contamination.markdown", lambda t: t.replace("我把学习", "**我把学习**"), "1.1.1"),
+    ("contamination.site", lambda t: t.replace("\n\n按照县委", "\n\n发布时间：2024-01-15 浏览量：236\n\n按照县委", 1), None),
+    ("contamination.english", lambda t: t.replace("我把学习", "Here is the revised paragraph. 我把学习"), "1.1.1"),
+    ("contamination.meta", lambda t: t.replace("现对照检查如下", "本段将按照要求说明会前准备情况，现对照检查如下"), "opening"),
+    ("duplication.restated", lambda t: t.replace("我运用理论指导分管工作不够。", "在老旧小区改造项目推进中，我没有把调研成果转化为具体办法，影响了进度。"), "1.1.2"),
+    ("duplication.shared_run", lambda t: t.replace("我对重大事项报告", "在老旧小区改造项目推进中，我没有把调研成果转化为具体办法。我对重大事项报告"), "1.2.1"),
+    ("duplication.paraphrase", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。" + _edited_sample_sentence()), "1.1.2"),
+    ("correspondence.causes_restate", lambda t: t.replace("一是理论学习不够深入。我对理论学习", "一是学用结合不紧密。我对理论学习"), "2.1"),
+    ("correspondence.counts", lambda t: t.replace("征求意见12条", "征求意见21条"), "opening"),
+    ("correspondence.title", lambda t: t.replace("副县长2023年", "副县长2024年度", 1), "title"),
     ("concreteness.case", lambda t: t.replace("例如，在老旧小区改造项目推进中，我没有把调研成果转化为具体办法，项目拖期45天。", ""), "1.1.2"),
+    ("concreteness.commitment", lambda t: t.replace("二是学用结合不紧。", "二是要进一步加强学用结合。"), "1.1.2"),
     ("concreteness.measures", lambda t: t.replace("每季度到乡镇蹲点调研不少于2次，年底前形成调研报告3篇，推动3个招商项目开工。", "切实提升本领。"), "3.3"),
     ("grounding.figures", lambda t: t.replace("缺席2次", "缺席99次"), "1.1.1"),
     ("grounding.dropped", lambda t: t.replace("，项目拖期45天", ""), "1.1"),
@@ -51,7 +61,8 @@ PERTURBATIONS = [
     ("voice.group_subject", lambda t: t.replace("我把学习当成任务", "部分同志把学习当成任务"), "1.1.1"),
     ("voice.achievement", lambda t: t.replace("我对重大事项报告", "虽然全年工作取得了显著成效，但我对重大事项报告"), "1.2.1"),
     ("voice.excuse", lambda t: t.replace("一是理论学习不够深入。我对理论学习重要性认识不足，满足于完成规定动作。", "一是工作任务繁重，精力有限。平时工作忙、事务性工作多。"), "2.1"),
-    ("correspondence.measures", lambda t: t.replace("（六）严守廉洁自律。每半年对分管的3个局开展廉政谈话1轮，公务用车每次登记，年底前开展自查。", "（六）加强学习，年底前撰写体会文章4篇。"), "1.6"),
+    # Reported in the measures part, where the fix belongs; the message names the area.
+    ("correspondence.measures", lambda t: t.replace("（六）严守廉洁自律。每半年对分管的3个局开展廉政谈话1轮，公务用车每次登记，年底前开展自查。", "（六）加强学习，年底前撰写体会文章4篇。"), "3"),
     ("correspondence.root_causes", lambda t: re.sub(r"## 二、原因剖析\n\n.*?\n\n", "## 二、原因剖析\n\n一是认识不到位。二是方法不对头。\n\n", t, flags=re.S), "2"),
     ("duplication.sentence", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。我把学习当成任务来完成，自学计划落实不够。"), "1.1.2"),
     ("duplication.copy", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。" + _sample_sentence()), "1.1.2"),
@@ -59,6 +70,15 @@ PERTURBATIONS = [
     ("length.total", lambda t: t, "title"),
     ("length.balance", lambda t: t.replace("（一）加强理论学习。", "（一）加强理论学习。" + "认真学习党的理论。" * 80), "1"),
 ]
+
+
+def _edited_sample_sentence() -> str:
+    """A sample sentence with every eighth character changed: no 15-character run survives."""
+    chars = list(_sample_sentence())
+    cjk_at = [i for i, ch in enumerate(chars) if "\u4e00" <= ch <= "\u9fff"]
+    for n in cjk_at[7::8]:
+        chars[n] = "的"
+    return "".join(chars)
 
 
 def _sample_sentence() -> str:

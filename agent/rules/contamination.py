@@ -1,48 +1,165 @@
-"""Contamination rules: site adverts, pinyin leftovers, prompt echo, markdown inside body text."""
+"""Contamination rules: site residue, adverts, pinyin leftovers, prompt echo, meta-prose, Latin runs, markdown.
+
+Every rule matches on `ctx.doc.norm` (simplified characters, same offsets as the text) and leaves
+out the page furniture the parser marked: `contamination.site` reports each such span once.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from agent.cleaner import ad_pattern, marker_pattern, pinyin_pattern
 from agent.parser import split_paragraphs
+from agent.resources import bundled_dir, load_table
 from agent.rules import Context, rule
 from agent.rules.helpers import words_re
+from agent.rules.placeholder import mask_spans
+
+# The product's own slots are output, not an echo of the prompt.
+OWN_SLOTS = ("请补充", "请核实")
+HEADER_RE = re.compile(r"【([^】\n]{1,40})】")
+# Brackets a copied header may come in: 【…】, [ … ], ［…］, 〖…〗.
+BRACKETED_RE = re.compile(r"[【\[［〖]\s*([^】\]］〗\n]{1,40}?)\s*[】\]］〗]")
+LATIN_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_WORDS = 3  # a run of this many Latin words inside Chinese prose is English text
+
+
+def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return not any(s < end and start < e for s, e in spans)
+
+
+def _skip_spans(ctx: Context) -> list[tuple[int, int]]:
+    """Furniture (reported once by contamination.site) plus URLs and e-mail addresses (by .ads)."""
+    spans = [(f.start, f.end) for f in ctx.doc.furniture]
+    spans += [m.span() for m in re.finditer(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", ctx.doc.norm)]
+    return spans
+
+
+@rule("contamination.site", "contamination", "error")
+def site_furniture(ctx: Context, r):
+    """不得残留素材网站的页面内容（网站名、导航、浏览量、发布时间、下载和版权说明、合集标题）或目录。"""
+    for span in ctx.doc.furniture:
+        reason = span.reason or ""
+        if "目录" in reason or "toc" in reason.lower() or "contents" in reason.lower():
+            what = "目录（材料正文不带目录）"
+        else:
+            what = f"素材网站的页面内容（{reason}）" if reason else "素材网站的页面内容"
+        yield ctx.finding(r, f"这是{what}，不是对照检查材料的正文：请删除。", span.start, span.end)
 
 
 @rule("contamination.ads", "contamination", "error")
 def adverts(ctx: Context, r):
     """不得含有素材网站的广告、联系方式、网址或付费标记。"""
-    text = ctx.doc.text
+    text = ctx.doc.norm
+    furniture = [(f.start, f.end) for f in ctx.doc.furniture]
     for pattern in (marker_pattern(), ad_pattern()):
         for m in pattern.finditer(text):
-            yield ctx.finding(r, f"含有广告或联系方式“{m.group(0)[:20]}”：请删除。", m.start(), m.end())
+            if _outside(furniture, m.start(), m.end()):
+                yield ctx.finding(r, f"含有广告或联系方式“{m.group(0)[:20]}”：请删除。", m.start(), m.end())
 
 
 @rule("contamination.pinyin", "contamination", "error")
 def pinyin_leftovers(ctx: Context, r):
-    """不得残留拼音缩写（dangshi、mzshh…）。"""
-    from agent.resources import load_table
-
-    table = load_table("pinyin.yaml")
-    if not re.search(r"[A-Za-z]", ctx.doc.text):
+    """不得残留拼音缩写（dangshi、mzshh…），中文词语中不得夹带拉丁字母。"""
+    text = ctx.doc.norm
+    if not re.search(r"[A-Za-z]", text):
         return
-    for m in pinyin_pattern().finditer(ctx.doc.text):
-        yield ctx.finding(r, f"残留拼音缩写“{m.group(0)}”：应写作“{table[m.group(0).lower()]}”。", m.start(), m.end())
+    table = load_table("pinyin.yaml")
+    skip = _skip_spans(ctx) + mask_spans(text)
+    known = []
+    for m in pinyin_pattern().finditer(text):
+        known.append(m.span())
+        if _outside(skip, m.start(), m.end()):
+            yield ctx.finding(r, f"残留拼音缩写“{m.group(0)}”：应写作“{table[m.group(0).lower()]}”。", m.start(), m.end())
+    fields, allowed = notes_fields(), latin_allowed()
+    for m in re.finditer(r"[A-Za-z]+", text):
+        word, start, end = m.group(0), m.start(), m.end()
+        if not _outside(known + skip, start, end) or word in allowed or word.isupper():
+            continue
+        if re.fullmatch(r"[xX]+", word):
+            continue  # an anonymising slot: placeholder.slots reports it
+        before, after = text[start - 1:start], text[end:end + 1]
+        if not (CJK_RE.match(before) or CJK_RE.match(after)):
+            continue  # a Latin word between spaces or punctuation: English text, see contamination.english
+        if word in fields:
+            message = f"正文中出现了笔记或提示词的字段名“{word}”：请删除，改写成完整的中文句子。"
+        else:
+            message = f"中文词语中夹带了拉丁字母“{word}”（像是拼音或乱码残留）：请改成中文。"
+        yield ctx.finding(r, message, start, end)
+
+
+@rule("contamination.english", "contamination", "error")
+def english_runs(ctx: Context, r):
+    """中文正文中不得夹带英文句子或成串的英文单词（字段名、提示词残留）。"""
+    text = ctx.doc.norm
+    if not re.search(r"[A-Za-z]{2}", text):
+        return
+    skip = _skip_spans(ctx) + mask_spans(text)
+    fields, allowed = notes_fields(), latin_allowed()
+    for para in split_paragraphs(text):
+        line = text[para.start:para.end]
+        if not CJK_RE.search(line):
+            continue
+        for m in LATIN_RE.finditer(text, para.start, para.end):
+            words = m.group(0).split()
+            start, end = m.start(), m.end()
+            if not _outside(skip, start, end):
+                continue
+            if len(words) >= ENGLISH_WORDS and sum(len(w) for w in words) >= 8:
+                yield ctx.finding(r, f"中文正文中夹带了英文“{m.group(0)[:30]}”：请删除或改成中文。", start, end)
+            elif len(words) == 1 and words[0] in fields and words[0] not in allowed:
+                # A field name standing alone (`summary：…`); glued to Chinese, .pinyin reports it.
+                if not (CJK_RE.match(text[start - 1:start]) or CJK_RE.match(text[end:end + 1])):
+                    yield ctx.finding(r, f"正文中出现了笔记或提示词的字段名“{words[0]}”：请删除，改写成完整的中文句子。",
+                                      start, end)
 
 
 @rule("contamination.prompt_echo", "contamination", "error")
 def prompt_echo(ctx: Context, r):
-    """不得出现提示词回声（生成时的提示、字段名、任务说明的残留）。"""
-    for m in words_re("prompt_echo").finditer(ctx.doc.text):
-        yield ctx.finding(r, f"出现了与正文无关的套话“{m.group(0)}”（像是生成时的提示残留）：请删除。",
-                          m.start(), m.end())
+    """不得出现提示词回声：提示词的【…】标题、任务说明的原话、生成时的套话。"""
+    text = ctx.doc.norm
+    skip = [(f.start, f.end) for f in ctx.doc.furniture]
+    reported: list[tuple[int, int]] = []
+    for m in BRACKETED_RE.finditer(text):
+        if _is_prompt_header(m.group(1)) and _outside(skip, m.start(), m.end()):
+            reported.append(m.span())
+            yield ctx.finding(r, f"出现了生成工具的提示词标题“{m.group(0)}”：请删除这个标题及其后不属于正文的内容。",
+                              m.start(), m.end())
+    for para in split_paragraphs(text):
+        # A header copied without its brackets, alone on its line (`检查发现的问题：`).
+        bare = text[para.text_start:para.end].strip().rstrip("：:")
+        if bare and _is_prompt_header(bare) and _outside(reported + skip, para.start, para.end):
+            reported.append((para.start, para.end))
+            yield ctx.finding(r, f"出现了生成工具的提示词标题“{bare}”：请删除。", para.start, para.end)
+    for m in words_re("prompt_echo").finditer(text):
+        if _outside(reported + skip, m.start(), m.end()):
+            reported.append(m.span())
+            yield ctx.finding(r, f"出现了与正文无关的套话“{m.group(0)}”（像是生成时的提示残留）：请删除。",
+                              m.start(), m.end())
+    for start, end in _task_wording(text):
+        if _outside(reported + skip, start, end):
+            reported.append((start, end))
+            yield ctx.finding(r, f"照抄了生成任务的说明文字“{text[start:end][:24]}”：请删除，只保留材料正文。", start, end)
+
+
+@rule("contamination.meta", "contamination", "error")
+def meta_prose(ctx: Context, r):
+    """正文不得谈论文字本身（“本段将…”“并以…结尾”“字数约…”“按要求写…”）。"""
+    text = ctx.doc.norm
+    skip = [(f.start, f.end) for f in ctx.doc.furniture]
+    for m in words_re("meta_prose").finditer(text):
+        if _outside(skip, m.start(), m.end()):
+            yield ctx.finding(r, f"“{m.group(0)}”是在说明这段文字本身（写作要求的残留），不是材料内容：请删去这句话。",
+                              m.start(), m.end())
 
 
 @rule("contamination.markdown", "contamination", "error")
 def markdown_in_body(ctx: Context, r):
-    """正文中不得夹带 Markdown 标记（**、#、列表符号、代码块）。"""
-    text = ctx.doc.text
+    """正文中不得夹带 Markdown 标记（**、#、列表符号、代码块）；打码的 `**镇` `20**年` 不算。"""
+    text = ctx.doc.norm
+    skip = [(f.start, f.end) for f in ctx.doc.furniture] + mask_spans(text)
     for para in split_paragraphs(text):
         start = para.start
         if ctx.fmt == "md":
@@ -51,6 +168,93 @@ def markdown_in_body(ctx: Context, r):
             if lead:
                 start += lead.end()
         for m in words_re("markdown_inline").finditer(text, start, para.end):
-            if ctx.fmt != "md" or m.start() >= start:
+            if (ctx.fmt != "md" or m.start() >= start) and _outside(skip, m.start(), m.end()):
                 yield ctx.finding(r, f"正文中夹带了排版标记“{m.group(0).strip()}”：请删除标记，只保留文字。",
                                   m.start(), m.end())
+
+
+# --- what the tool itself would leave behind -----------------------------------------------------
+
+@cache
+def prompt_headers() -> frozenset[str]:
+    """Every `【…】` header of prompts/*.j2, without its bracketed aside (`样例（只学文风）` → `样例`)."""
+    found = set()
+    for path in sorted(bundled_dir("prompts").glob("*.j2")):
+        for m in HEADER_RE.finditer(path.read_text(encoding="utf-8")):
+            if "{" in m.group(1) or m.group(1).startswith(OWN_SLOTS):
+                continue
+            found.add(_core(m.group(1)))
+    return frozenset(h for h in found if h)
+
+
+def _core(header: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]", "", header).strip().rstrip("：:")
+
+
+def _is_prompt_header(content: str) -> bool:
+    core = _core(content)
+    if not core or core.startswith(OWN_SLOTS):
+        return False
+    headers = prompt_headers()
+    if core in headers:
+        return True
+    # `【笔记：…】`, `【样例二】`, `【任务说明】`: a short header word opening the bracket.
+    return any(len(h) == 2 and core.startswith(h) and len(core) <= 12 for h in headers)
+
+
+@cache
+def notes_fields() -> frozenset[str]:
+    """Latin field names a model may leak: every field of the notes models and the prompts' JSON keys."""
+    from pydantic import BaseModel
+
+    from agent import notes
+
+    names: set[str] = set()
+    for obj in vars(notes).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == notes.__name__:
+            names.update(obj.model_fields)
+    for path in bundled_dir("prompts").glob("*.j2"):
+        names.update(re.findall(r'"([a-z_]{3,})"\s*:', path.read_text(encoding="utf-8")))
+        names.update(re.findall(r"^([a-z_]{3,})：", path.read_text(encoding="utf-8"), re.MULTILINE))
+    return frozenset(names)
+
+
+@cache
+def latin_allowed() -> frozenset[str]:
+    return frozenset(load_table("wordlists.yaml")["latin_allowed"])
+
+
+TASK_RUN = 10  # CJK characters of the prompts' instructions that, repeated, are an echo
+
+
+@cache
+def _task_grams() -> frozenset[str]:
+    """TASK_RUN-grams of the prompts' own instruction text that no real statement uses.
+
+    Template variables and blocks are dropped; grams found in the cleaned samples (real genre
+    wording such as 现对照检查如下) or in the political formulae are not instructions.
+    """
+    from agent.rules.duplication import _formulae_re  # late: duplication needs the rule registry
+
+    grams: set[str] = set()
+    for path in bundled_dir("prompts").glob("*.j2"):
+        raw = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "\x00", path.read_text(encoding="utf-8"), flags=re.S)
+        raw = _formulae_re().sub("\x00", raw)  # meeting titles and formulae are genre wording
+        chars = re.sub(r"[^\u4e00-\u9fff\x00\n]", "", raw).replace("\n", "\x00")
+        grams.update(w for i in range(len(chars) - TASK_RUN + 1) if "\x00" not in (w := chars[i:i + TASK_RUN]))
+    genre: set[str] = set()
+    for path in (bundled_dir("fewshot") / "clean").glob("*.txt"):
+        chars = re.sub(r"[^\u4e00-\u9fff]", "", path.read_text(encoding="utf-8"))
+        genre.update(chars[i:i + TASK_RUN] for i in range(len(chars) - TASK_RUN + 1))
+    return frozenset(grams - genre)
+
+
+def _task_wording(text: str):
+    """Spans of sentences that carry a run of the prompts' instruction wording."""
+    from agent.rules.helpers import sentences
+
+    grams = _task_grams()
+    for start, end in sentences(text):
+        chars = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
+        if any(chars[i:i + TASK_RUN] in grams for i in range(len(chars) - TASK_RUN + 1)):
+            yield start, end

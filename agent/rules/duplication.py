@@ -1,4 +1,9 @@
-"""Duplication rules: a sentence said twice; runs copied from the few-shot samples; sample specifics."""
+"""Duplication rules: a sentence said twice, a fact restated in one point, passages shared by two
+points; text copied from the few-shot samples (exact runs and lightly edited sentences); sample specifics.
+
+Wording every statement may share (political formulae, the themes' area titles, the standard meeting
+titles) never counts: it is blanked before any comparison.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import re
 from functools import cache
 
 from agent.cleaner import load_specifics
+from agent.facts import bigrams
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
 from agent.rules.helpers import sentences, table
@@ -16,8 +22,29 @@ MIN_SENTENCE = 12
 
 
 @cache
+def allowed_phrases() -> tuple[str, ...]:
+    """Wording every statement may share with a sample: political formulae, the themes' area titles
+    and aliases, the themes' names and the standard meeting titles (`duplication_allowed`)."""
+    from agent.themes import load_themes
+
+    phrases = set(table("formulae")) | set(table("duplication_allowed"))
+    for theme in load_themes().values():
+        phrases.add(theme.name)
+        for area in theme.areas:
+            phrases.add(area.title)
+            phrases.add(re.sub(r"^带头", "", area.title))
+            phrases.update(area.aliases)
+    return tuple(sorted((p for p in phrases if len(p) >= 2), key=len, reverse=True))
+
+
+@cache
 def _formulae_re() -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(table("formulae"), key=len, reverse=True))))
+    # Punctuation inside a title varies (、 or ，, “” or none), so it may vary in the text too.
+    def loose(phrase: str) -> str:
+        core = re.sub(r"[“”‘’\"、，,。\s]", "", phrase)
+        return r"[“”‘’\"、，,\s]*".join(map(re.escape, core))
+
+    return re.compile("|".join(loose(p) for p in allowed_phrases() if re.sub(r"[“”‘’\"、，,。\s]", "", p)))
 
 
 def cjk_projection(text: str) -> tuple[str, list[int]]:
@@ -123,12 +150,158 @@ def sample_specifics(ctx: Context, r):
 def repeated_sentences(ctx: Context, r):
     """同一句话不要重复出现。"""
     seen: dict[str, int] = {}
-    text = ctx.doc.text
+    text = ctx.doc.norm
+    # Headings may repeat (a measure section mirrors its area's title); furniture is reported elsewhere.
+    skip = [(n.start, n.body_start) for n in ctx.doc.walk() if n.kind != "point"]
+    skip += [(f.start, f.end) for f in ctx.doc.furniture]
     for start, end in sentences(text):
         key = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
         if len(key) < MIN_SENTENCE or "【请" in text[start:end]:
+            continue
+        if any(a <= start and end <= b + 1 for a, b in skip):
             continue
         if key in seen:
             yield ctx.finding(r, "这句话与前文重复：请删去或换一个角度写。", start, end)
         else:
             seen[key] = start
+
+
+# --- a fact said twice ------------------------------------------------------------------------
+
+def _blanked(text: str) -> str:
+    """Text with allowed wording and the product's slots turned into NUL, offsets kept."""
+    text = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), text)
+    return re.sub(r"【请[^】]*】|〔[^〕]*〕", lambda m: "\x00" * len(m.group(0)), text)
+
+
+def _leaves(ctx: Context):
+    """The smallest units of each body part: points, or sections without points, or the part."""
+    for part in ctx.doc.parts():
+        if part.part_kind in ("title", "opening", "closing", "other"):
+            continue
+        for section in part.children or [part]:
+            yield from section.children or [section]
+
+
+def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    out = []
+    for s, e in sentences(text[start:end], start):
+        key = re.sub(r"[^\u4e00-\u9fff]", "", text[s:e])
+        out.append((s, e, key))
+    return out
+
+
+@rule("duplication.restated", "duplication", "warning")
+def restated_in_point(ctx: Context, r):
+    """一个要点里同一件事不要说两遍（概括句和“如……”事例写的是同一句话）。"""
+    ratio, least = table("restated_ratio"), table("restated_min")
+    text = _blanked(ctx.doc.norm)
+    for node in _leaves(ctx):
+        seen: list[tuple[str, set[str]]] = []
+        for s, e, key in _sentence_keys(text, node.body_start, node.end):
+            grams = bigrams(key)
+            if len(key) < least:
+                seen.append((key, grams))
+                continue
+            for other, other_grams in seen:
+                if len(other) < least or other == key:
+                    continue  # an identical sentence is duplication.sentence's
+                shared = len(grams & other_grams) / min(len(grams), len(other_grams))
+                if shared >= ratio:
+                    yield ctx.finding(r, f"{ctx.label(node)}把同一件事说了两遍（这句与本要点前文基本相同）："
+                                         "请删去一处，或把事例换成另一件具体的事。", s, e, section=node.id)
+                    break
+            seen.append((key, grams))
+
+
+@rule("duplication.shared_run", "duplication", "warning")
+def passages_shared_by_points(ctx: Context, r):
+    """不同要点之间不要有大段相同的文字（换了位置的同一段话）。"""
+    size = table("shared_run")
+    text = _blanked(ctx.doc.norm)
+    owner: dict[str, str] = {}
+    for node in _leaves(ctx):
+        body = text[node.body_start:node.end].replace("\n", "\x00")
+        offsets = [m.start() for m in _KEEP_RE.finditer(body)]
+        projection = "".join(body[i] for i in offsets)
+        hits = []
+        for i in range(len(projection) - size + 1):
+            w = projection[i:i + size]
+            if "\x00" in w:
+                continue
+            if owner.get(w, node.id) != node.id:
+                hits.append((i, owner[w]))
+        for i in range(len(projection) - size + 1):
+            owner.setdefault(projection[i:i + size], node.id)
+        if hits:
+            first, other = hits[0]
+            last = max(i for i, o in hits if o == other)
+            start = node.body_start + offsets[first]
+            end = node.body_start + offsets[last + size - 1] + 1
+            source = next((ctx.label(n) for n in ctx.doc.walk() if n.id == other), other)
+            yield ctx.finding(r, f"{ctx.label(node)}有一段话与{source}相同（连续{last - first + size}字）："
+                                 "请删去重复的部分，或写出这里不同的具体情况。", start, end, section=node.id)
+
+
+# --- copied from a sample with light edits ---------------------------------------------------
+
+@cache
+def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]:
+    """Each sample's sentences (CJK only, allowed wording removed) and a bigram → sentence index."""
+    out = {}
+    for path in sorted((bundled_dir("fewshot") / "clean").glob("*.txt")):
+        text = _blanked(path.read_text(encoding="utf-8"))
+        keys = tuple(k for _, _, k in _sentence_keys(text, 0, len(text)) if len(k) >= table("copy_fuzzy_min"))
+        index: dict[str, list[int]] = {}
+        for n, key in enumerate(keys):
+            for g in bigrams(key):
+                index.setdefault(g, []).append(n)
+        out[path.name] = (keys, {g: tuple(v) for g, v in index.items()})
+    return out
+
+
+def aligned_share(key: str, sample: str) -> float:
+    """Share of key's characters that line up with the sample sentence (difflib matching blocks)."""
+    from difflib import SequenceMatcher
+
+    blocks = SequenceMatcher(None, key, sample, autojunk=False).get_matching_blocks()
+    # Single characters aligning by chance say nothing about copying.
+    return sum(b.size for b in blocks if b.size >= 2) / len(key)
+
+
+def _close(key: str, sample: str, ratio: float) -> bool:
+    """Whether key is a lightly edited copy of a sample sentence of about its own length.
+
+    A short sentence built from stock phrases of a long sample sentence is not a copy of it; a
+    copied clause of a long sentence is caught by the exact-run rule instead.
+    """
+    if not 0.6 <= len(sample) / len(key) <= 1.6:
+        return False
+    return aligned_share(key, sample) >= ratio
+
+
+@rule("duplication.paraphrase", "duplication", "error")
+def lightly_edited_copy(ctx: Context, r):
+    """不得照抄样例材料后稍加改动（一句话八成以上的字与样例的一句相同）。"""
+    least, ratio = table("copy_fuzzy_min"), table("copy_fuzzy_ratio")
+    text = _blanked(ctx.doc.norm)
+    projection = _DROP_RE.sub("", text.replace("\n", "\x00"))
+    seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
+    own = _self_sample(seeds)
+    exact = [(f.start, f.end) for f in copied_from_samples(ctx, r)]
+    for s, e, key in _sentence_keys(text, 0, len(text)):
+        if len(key) < least or any(a < e and s < b for a, b in exact):
+            continue
+        grams = bigrams(key)
+        for name, (keys, index) in sample_sentences().items():
+            if name == own:
+                continue
+            votes: dict[int, int] = {}
+            for g in grams:
+                for n in index.get(g, ()):
+                    votes[n] = votes.get(n, 0) + 1
+            best = [n for n, v in votes.items() if v >= ratio * len(grams) * 0.6]
+            if any(_close(key, keys[n], ratio) for n in best):
+                yield ctx.finding(r, "这句话是样例材料的原句稍作改动（八成以上的字相同）：请结合自己的实际重写，"
+                                     "写出自己的事和想法。", s, e)
+                break

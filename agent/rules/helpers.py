@@ -29,10 +29,19 @@ def problem_points(doc: Document) -> list[Node]:
     return out
 
 
+# A sentence ends at a stop (and any closing quotes or brackets right after it, which stay with it,
+# as zhon.hanzi's sentence pattern keeps them) or at a line break.
+SENTENCE_END_RE = re.compile(r"[。！？!?；;…]+[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*|\n")
+
+
 def sentences(text: str, offset: int = 0):
-    """Yield (start, end) of each sentence in text, offsets shifted by `offset`."""
+    """Yield (start, end) of each sentence in text, offsets shifted by `offset`.
+
+    A closing quote or bracket after the stop belongs to the sentence it closes (`……”。` and
+    `……。”` both end after the quote), so the next sentence never starts with `”`.
+    """
     start = 0
-    for m in re.finditer(r"[。！？!?；;\n]", text):
+    for m in SENTENCE_END_RE.finditer(text):
         if m.end() - start > 1:
             yield offset + start, offset + m.end()
         start = m.end()

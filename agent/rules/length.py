@@ -34,6 +34,8 @@ def total_length(ctx: Context, r):
 @rule("length.balance", "length", "warning")
 def problems_and_causes_majority(ctx: Context, r):
     """问题和原因应占全文一半以上。"""
+    if not all(ctx.doc.part(k) for k in ("problems", "causes", "measures")):
+        return  # the share means something only in a whole statement; a missing part is reported already
     total = cjk_count(ctx.doc.text)
     main = sum(cjk_count(ctx.doc.slice(n)) for n in ctx.doc.nodes if n.part_kind in ("problems", "causes"))
     if total >= 300 and main * 2 < total:

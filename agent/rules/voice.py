@@ -1,51 +1,131 @@
-"""Voice rules: first person, no group subjects, no 成绩 talk in problems, no excuses as causes."""
+"""Voice rules: who speaks (我, or 班子 in a group statement), no group subjects, no 成绩 talk, no excuses.
+
+Every pattern is data (wordlists.yaml); matching runs on `doc.norm` so traditional-character
+statements match too, and spans are reported on the same offsets.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import sentences, words_re
+from agent.rules.helpers import sentences, table, words_re
+
+CLAUSE_BREAK = re.compile(r"[，,。；;：:、！？!?\n]")
+MIN_PART_CHARS = 40  # a part shorter than this is a heading (a table of contents line): nothing to judge
+
+
+@cache
+def _re(name: str) -> re.Pattern[str]:
+    """A single-regex entry of wordlists.yaml, compiled once."""
+    return re.compile(table(name))
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The text from the start of the clause holding `start` up to it."""
+    cut = max((m.end() for m in CLAUSE_BREAK.finditer(text, max(0, start - 40), start)), default=max(0, start - 40))
+    return text[cut:start]
+
+
+def _is_group(ctx: Context) -> bool:
+    return ctx.doc.kind.voice == "group"
 
 
 @rule("voice.first_person", "voice", "warning")
 def first_person(ctx: Context, r):
-    """查摆问题要用第一人称（我、自己），见人见事。"""
+    """查摆问题要用第一人称：个人写“我”“自己”，班子写“班子”“我们”。"""
+    group = _is_group(ctx)
+    words = words_re("group_first_person" if group else "first_person")
     for part in ctx.doc.parts("problems"):
-        if not words_re("first_person").search(ctx.doc.slice(part)):
-            yield ctx.finding(r, "“存在的问题”部分没有第一人称：请用“我”“自己”来写，讲清是自己的问题。",
-                              part.start, part.body_start, section=part.id)
+        body = ctx.doc.norm[part.body_start:part.end]
+        if cjk_count(body) < MIN_PART_CHARS or words.search(body):
+            continue
+        message = ("“存在的问题”部分没有以班子为主语：班子对照检查要写“班子”“我们”“党组（党委）”自己的问题，不要写成下属单位的问题。"
+                   if group else "“存在的问题”部分没有第一人称：请用“我”“自己”来写，讲清是自己的问题。")
+        yield ctx.finding(r, message, part.start, part.body_start, section=part.id)
 
 
 @rule("voice.group_subject", "voice", "warning")
 def group_subjects(ctx: Context, r):
-    """个人对照检查不能以“部分同志”“有的党员”等集体代替个人。"""
+    """个人对照检查不能以“部分同志”“有的单位”等集体代替个人；班子对照检查不能把问题推给下属。"""
+    # A 班子 statement's subject is the 班子 itself: 部分班子成员/个别成员 are its own members and
+    # legitimate there. 部分同志/有的干部/一些单位 as the subject are still flagged: they push the
+    # 班子's problem onto subordinates, where it should read as the 班子's own 督促指导不够.
+    group = _is_group(ctx)
+    norm = ctx.doc.norm
     for kind in ("problems", "causes"):
         for part in ctx.doc.parts(kind):
-            for m in words_re("group_subjects").finditer(ctx.doc.text, part.start, part.end):
-                yield ctx.finding(r, f"用了“{m.group(0)}”这样的集体主语：个人对照检查要写“我”自己的问题。",
-                                  m.start(), m.end())
+            for m in words_re("group_subjects").finditer(norm, part.body_start, part.end):
+                word = m.group(0)
+                if group and (_re("group_voice_own").search(word) or word == "班子成员中有的"):
+                    continue
+                if re.search(table("group_object_before"), _clause_before(norm, m.start())):
+                    continue  # an object: 对部分干部失之于宽
+                if _re("group_reporting_after").search(norm[m.end():m.end() + 6]):
+                    continue  # others' opinion of the speaker: 有的同志反映我…
+                yield ctx.finding(r, _group_message(ctx, word, group, m.start()), m.start(), m.end())
+
+
+def _group_message(ctx: Context, word: str, group: bool, start: int) -> str:
+    node = ctx.doc.get(ctx.doc.section_of(start)) if ctx.doc.section_of(start) else None
+    where = f"{ctx.label(node)}" if node is not None and node.kind in ("section", "point") else ""
+    if group:
+        return (f"{where}用了“{word}”作主语：班子对照检查要写班子自己的问题，"
+                "改为“班子”“部分班子成员”，下属的问题写成班子“督促指导不够”。")
+    return f"{where}用了“{word}”这样的集体主语：个人对照检查要写“我”自己的问题，改成“我……”并写清自己的责任。"
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    return bool(_re("negation_before").search(text[max(0, start - 8):start])
+                or _re("negation_after").search(text[end:end + 6]))
 
 
 @rule("voice.achievement", "voice", "warning")
 def achievements_in_problems(ctx: Context, r):
-    """“存在的问题”中不要讲成绩，避免开成成绩汇报会。"""
+    """“存在的问题”中不要讲成绩（成效、排名、获奖、肯定），避免开成成绩汇报会。"""
+    norm = ctx.doc.norm
     for part in ctx.doc.parts("problems"):
-        for m in words_re("achievements").finditer(ctx.doc.text, part.start, part.end):
-            yield ctx.finding(r, f"查摆问题时讲成绩（“{m.group(0)}”）：删去成绩，直接讲问题和事例。",
-                              m.start(), m.end())
+        for m in words_re("achievements").finditer(norm, part.body_start, part.end):
+            if _negated(norm, m.start(), m.end()):
+                continue  # 没有取得明显成效 is a problem, not 成绩
+            yield ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[m.start():m.end()]}”）：删去成绩和表扬，"
+                              "直接讲问题和自己的事例。", m.start(), m.end())
+
+
+def _excuse_in(norm: str, start: int, end: int, need_cause: bool) -> re.Match[str] | None:
+    """The excuse a sentence offers as a cause, or None when it disowns it or names none."""
+    hit = words_re("excuses").search(norm, start, end)
+    if not hit or words_re("excuse_disowned").search(norm, start, end):
+        return None
+    if need_cause and not re.search(table("cause_markers"), norm[start:hit.start()]):
+        return None
+    return hit
 
 
 @rule("voice.excuse", "voice", "warning")
 def excuses_as_causes(ctx: Context, r):
-    """原因剖析要从主观上找根源，不能把原因推给工作忙、任务重等客观因素。"""
-    excuse, disowned = words_re("excuses"), words_re("excuse_disowned")
-    for part in ctx.doc.parts("causes"):
-        for section in part.children or [part]:
-            text = ctx.doc.text
-            hits = [(s, e) for s, e in sentences(text[section.start:section.end], section.start)
-                    if excuse.search(text, s, e) and not disowned.search(text, s, e)]
-            title_hit = excuse.search(section.title)
-            if title_hit or len(hits) >= 2:
-                start, end = hits[0] if hits else (section.start, section.body_start)
-                word = (excuse.search(text, start, end) or title_hit).group(0)
-                yield ctx.finding(r, f"{ctx.label(section)}把原因归于客观（{word}）："
-                                  "请从理论学习、党性修养、宗旨意识等主观方面剖析。", start, end, section=section.id)
+    """原因要从主观上找，不能推给工作忙、任务重、人手少、疫情影响等客观因素。"""
+    norm = ctx.doc.norm
+    for kind in ("causes", "problems"):
+        for part in ctx.doc.parts(kind):
+            for section in _units(part):
+                spans = list(sentences(norm[section.start:section.end], section.start))
+                for i, (s, e) in enumerate(spans):
+                    hit = _excuse_in(norm, s, e, need_cause=kind == "problems")
+                    # 客观上…。但主观上…: the next sentence owning up disowns this one too.
+                    if hit is None or (i + 1 < len(spans) and _re("excuse_pivot").search(norm[slice(*spans[i + 1])])):
+                        continue
+                    yield ctx.finding(r, f"{ctx.label(section)}把原因归于客观（{ctx.doc.text[hit.start():hit.end()]}）："
+                                      "删去客观理由，从理论学习、党性修养、宗旨意识、担当精神、纪律规矩等主观方面剖析。",
+                                      s, e, section=section.id)
+                    break
+
+
+def _units(part):
+    """The smallest numbered units of a part (points, else sections, else the part)."""
+    out = []
+    for section in part.children or [part]:
+        out.extend(section.children or [section])
+    return out

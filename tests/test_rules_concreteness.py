@@ -1,0 +1,77 @@
+"""Concreteness rules: cases found by pattern (dated, numbered, named, masked), real 时限, problems not measures."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.check import check_document
+from agent.parser import parse_text
+from agent.rules.concreteness import anchor
+from tests.conftest import ROOT
+
+GOOD = (ROOT / "tests" / "data" / "good-2023.md").read_text(encoding="utf-8")
+CASE = "如，2023年3月县委理论学习中心组读书班，我因下乡缺席2次，笔记只写了3篇。"
+MEASURE = "制定个人自学计划，每月参加中心组学习不少于2次，年底前撰写体会文章4篇。"
+
+
+def hits(text: str, rule_id: str):
+    return [f for f in check_document(parse_text(text)).findings if f.rule == rule_id]
+
+
+@pytest.mark.parametrize("case", [
+    "2023年下半年，在推动城东停车场项目时，我没有先听群众意见。",  # dated, no 如
+    "在今年3月的调研中，我只听了汇报。",
+    "全年我只下基层4次。",
+    "在讨论总投资1200余万元的农贸市场改造时，我考虑不周。",
+    "在开展河道采砂专项整治时，我没有盯住问题线索。",  # named campaign, no figure
+    "20**年X月，在推进**村道路硬化时，我督办不力。",  # masked anchors still count
+])
+def test_case_with_or_without_marker_counts(case):
+    assert hits(GOOD.replace(CASE, case), "concreteness.case") == []
+
+
+@pytest.mark.parametrize("case,kind", [
+    ("如，在近期某项工作中，我学习不够。", "不够具体"),
+    ("比如在推进重点项目时，我没有把学习成果用好。", "不够具体"),
+    ("平时下基层多是走马观花，有关会议上也很少提出意见。", "缺少"),
+    ("我只注重活动的形式，习惯以会议落实会议。", "缺少"),
+])
+def test_generic_anchor_is_not_a_case(case, kind):
+    found = hits(GOOD.replace(CASE, case), "concreteness.case")
+    assert found and found[0].section == "1.1.1" and kind in found[0].message
+
+
+def test_anchor_ignores_formulae_and_generic_words():
+    assert anchor("坚定“四个自信”，落实八项规定，学习政治理论不够") is None
+    assert anchor("在化解金融风险方面考虑不周") is None
+    assert anchor("在“智慧社区”平台建设中") is not None
+
+
+def test_empty_area_heading_is_left_to_structure():
+    text = GOOD.replace("（六）廉洁自律方面。", "（七）其他方面\n\n（六）廉洁自律方面。")
+    assert not [f for f in hits(text, "concreteness.case") if f.section == "1.7"]
+
+
+@pytest.mark.parametrize("measure", [
+    "今后要定期学习，进一步加强理论武装，持续推进学习常态化，长期坚持。",
+    "明年继续加强学习，经常开展交流。",
+])
+def test_vague_timing_is_not_a_deadline(measure):
+    found = hits(GOOD.replace(MEASURE, measure), "concreteness.measures")
+    assert found and found[0].section == "3.1"
+
+
+@pytest.mark.parametrize("measure", ["3个月内完成自学篇目清单。", "每季度参加专题研讨1次。", "年内撰写调研报告不少于2篇。"])
+def test_real_deadline_or_quantity_passes(measure):
+    assert hits(GOOD.replace(MEASURE, measure), "concreteness.measures") == []
+
+
+@pytest.mark.parametrize("head", ["二是要进一步加强学用结合。", "二是将持续深化学用结合。", "二是坚持学用结合，不断提升本领。"])
+def test_problem_written_as_commitment_is_flagged(head):
+    found = hits(GOOD.replace("二是学用结合不紧。", head), "concreteness.commitment")
+    assert found and found[0].section == "1.1.2"
+
+
+@pytest.mark.parametrize("head", ["二是学用结合不紧。", "二是坚持学用结合不够经常。", "二是提高本领的紧迫感不强。"])
+def test_real_problem_heading_is_not_a_commitment(head):
+    assert hits(GOOD.replace("二是学用结合不紧。", head), "concreteness.commitment") == []

@@ -1,0 +1,109 @@
+"""Contamination: page furniture, prompt headers in any bracket, meta-prose, Latin leftovers, masks."""
+
+from __future__ import annotations
+
+from agent.check import check_document
+from agent.document import Span
+from agent.parser import parse_text
+from agent.rules.contamination import notes_fields, prompt_headers
+
+BASE = """某局局长2025年度民主生活会个人对照检查材料
+
+按照市委部署，会前我学习了党的二十届四中全会精神，征求意见15条，现对照检查如下。
+
+一、存在的问题
+（一）在带头强化政治忠诚、提高政治能力方面
+一是学习转化不够。我把学习停留在读原文上。如，今年4月局党组学习会上，我的发言只谈体会，没有提出具体办法。
+二是政治敏锐性不强。我对网上舆情反应慢。如，8月一起投诉在网上传开两天后，我才安排回应。
+二、原因剖析
+一是理论学习不够深入。二是党性修养有所放松。三是宗旨意识淡化。
+三、整改措施
+（一）年底前完成专题调研2次。
+"""
+
+
+def hits(text: str, rule: str, **kw) -> list:
+    doc = parse_text(text)
+    for key, value in kw.items():
+        setattr(doc, key, value)
+    return [f for f in check_document(doc).findings if f.rule == rule]
+
+
+def test_clean_statement_has_no_contamination():
+    assert [f for f in check_document(parse_text(BASE)).findings if f.category == "contamination"] == []
+
+
+def test_prompt_headers_come_from_the_templates_but_not_the_product_slots():
+    headers = prompt_headers()
+    assert "检查发现的问题" in headers and "任务" in headers
+    assert not any(h.startswith(("请补充", "请核实")) for h in headers)
+
+
+def test_revision_header_in_the_opening_is_reported_in_any_bracket():
+    for header in ("【检查发现的问题】", "[检查发现的问题]", "【样例（只学文风）】", "【笔记：会前学习】"):
+        text = BASE.replace("按照市委部署", header + "按照市委部署")
+        found = hits(text, "contamination.prompt_echo")
+        assert found and found[0].section == "opening", header
+
+
+def test_bare_header_line_is_reported():
+    text = BASE.replace("一、存在的问题", "检查发现的问题：\n一、存在的问题")
+    assert hits(text, "contamination.prompt_echo")
+
+
+def test_product_slots_are_not_prompt_echo():
+    text = BASE.replace("征求意见15条", "征求意见【请补充：条数】")
+    assert hits(text, "contamination.prompt_echo") == []
+
+
+def test_task_wording_copied_from_a_prompt_is_reported():
+    text = BASE.replace("我把学习停留在读原文上。", "我把学习停留在读原文上。只使用笔记里的事实，不编造数字。")
+    assert hits(text, "contamination.prompt_echo")
+
+
+def test_meta_prose_about_the_text_itself():
+    for sentence in ("本段将从三个方面展开。", "全文并以“请同志们批评指正”结尾。", "字数约800字。", "以下内容按照您的要求改写。"):
+        text = BASE.replace("现对照检查如下。", "现对照检查如下。" + sentence)
+        assert hits(text, "contamination.meta"), sentence
+
+
+def test_ordinary_genre_sentences_are_not_meta_prose():
+    text = BASE.replace("现对照检查如下。", "下面，我从以下几个方面进行对照检查。撰写心得体会约3000字。")
+    assert hits(text, "contamination.meta") == []
+
+
+def test_notes_field_names_and_pinyin_inside_chinese():
+    assert {"summary", "facts", "cause_hints", "role"} <= notes_fields()
+    text = BASE.replace("我对网上舆情反应慢。", "summary：我对网上舆情反应慢。")
+    assert [f.excerpt for f in hits(text, "contamination.english")] == ["summary"]
+    text = BASE.replace("我对网上舆情反应慢。", "我对网上yuqing反应慢。")
+    assert [f.excerpt for f in hits(text, "contamination.pinyin")] == ["yuqing"]
+
+
+def test_acronyms_units_and_slots_are_not_latin_leftovers():
+    text = BASE.replace("我对网上舆情反应慢。", "我对政务APP和5G基站建设关注不够，xx项目拖期3km道路未通。")
+    assert hits(text, "contamination.pinyin") == [] and hits(text, "contamination.english") == []
+
+
+def test_english_sentence_in_chinese_prose():
+    text = BASE.replace("我对网上舆情反应慢。", "Sure, here is the draft. 我对网上舆情反应慢。")
+    found = hits(text, "contamination.english")
+    assert found and found[0].section == "1.1.2"
+
+
+def test_masks_are_not_markdown_but_bold_is():
+    text = BASE.replace("今年4月局党组学习会上", "20**年4月**镇学习会上，完成率仅**%，")
+    assert hits(text, "contamination.markdown") == []
+    text = BASE.replace("我对网上舆情反应慢", "我对**网上舆情**反应慢")
+    assert len(hits(text, "contamination.markdown")) == 2
+
+
+def test_every_furniture_span_is_one_site_error():
+    text = "材料网 > 范文 > 检查材料\n" + BASE
+    doc = parse_text(text)
+    doc.furniture = [Span(start=0, end=text.index("\n"), reason="网站导航")]
+    found = [f for f in check_document(doc).findings if f.rule == "contamination.site"]
+    assert len(found) == 1 and found[0].severity == "error" and "网站导航" in found[0].message
+    doc.furniture = [Span(start=0, end=text.index("\n"), reason="目录")]
+    found = [f for f in check_document(doc).findings if f.rule == "contamination.site"]
+    assert "目录" in found[0].message

@@ -1,0 +1,88 @@
+"""Voice rules on realistic wording: group subjects, first person, 成绩 talk, excuses (own words, not copied)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.check import check_document
+from agent.document import DocKind
+from agent.parser import parse_text
+from tests.conftest import ROOT
+
+GOOD = (ROOT / "tests" / "data" / "good-2023.md").read_text(encoding="utf-8")
+POINT = "我把学习当成任务来完成"
+REPORT = "我对重大事项报告"
+CAUSE = "我对理论学习重要性认识不足，满足于完成规定动作。"
+
+
+def hits(text: str, rule_id: str, voice: str = "personal"):
+    doc = parse_text(text)
+    doc.kind = DocKind(voice=voice, origin="flag")
+    return [f for f in check_document(doc).findings if f.rule == rule_id]
+
+
+@pytest.mark.parametrize("subject", ["个别年轻干部", "有的分管单位", "少数人", "极少数党员干部", "一部分同志", "部分支部", "有人"])
+def test_group_subject_in_any_wording_is_flagged_in_a_personal_statement(subject):
+    found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
+    assert found and found[0].section == "1.1.1" and "我" in found[0].message
+
+
+@pytest.mark.parametrize("sentence", ["我对个别工作人员要求不严", "有的同志反映我下基层多是听汇报", "和部分干部谈心不够"])
+def test_group_noun_as_object_or_as_others_opinion_is_not_a_subject(sentence):
+    assert hits(GOOD.replace("我对身边工作人员要求不严", sentence), "voice.group_subject") == []
+
+
+def test_group_statement_may_name_its_own_members_but_not_push_onto_subordinates():
+    group = GOOD.replace("我", "班子")
+    assert hits(group.replace("班子把学习当成", "部分班子成员把学习当成"), "voice.group_subject", "group") == []
+    found = hits(group.replace("班子把学习当成", "部分干部把学习当成"), "voice.group_subject", "group")
+    assert found and "班子" in found[0].message
+
+
+def test_first_person_depends_on_the_voice():
+    assert hits(GOOD, "voice.first_person") == []
+    found = hits(GOOD, "voice.first_person", "group")
+    assert found and "班子" in found[0].message
+    assert hits(GOOD.replace("我", "班子"), "voice.first_person", "group") == []
+
+
+@pytest.mark.parametrize("boast", [
+    "全年招商引资实现了两位数增长，但", "我县连续三年在全市考核中位列第一，但", "分管工作获评省级先进，但",
+    "分管工作多次得到市委主要领导的充分肯定，但", "虽然超额完成了年度目标任务，但", "虽然圆满完成了换届工作，但",
+    "分管的税收收入排名全省第3位，", "自己坚持这样做，确保了各项工作顺利推进，但"])
+def test_achievement_talk_in_any_wording_is_flagged(boast):
+    found = hits(GOOD.replace(REPORT, boast + REPORT), "voice.achievement")
+    assert found and found[0].section == "1.2.1"
+
+
+@pytest.mark.parametrize("clause", ["虽然我也学了不少篇目，但", "分管工作没有取得明显成效，", "虽然能够坚持集中学习，但"])
+def test_effort_clause_and_negated_results_are_not_achievements(clause):
+    assert hits(GOOD.replace(REPORT, clause + REPORT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("excuse", [
+    "镇里人手紧张，征迁任务繁重，我分身乏术，学习时间被挤占。", "由于疫情影响，集中学习多次取消。",
+    "平时工作太忙，事务性工作繁杂，静下心来学习少。", "基层情况复杂，加上上级安排的事项多，学习顾不上。"])
+def test_objective_excuse_as_cause_is_flagged(excuse):
+    found = hits(GOOD.replace(CAUSE, excuse), "voice.excuse")
+    assert found and found[0].section == "2.1"
+
+
+@pytest.mark.parametrize("owned", [
+    "我不能以工作忙、任务重为借口放松学习。", "客观上事务性工作多，但根本上还是我主观上对学习重视不够。",
+    "平时事务性工作多。归根结底是我对学习的重要性认识不足。"])
+def test_disowned_excuse_is_not_flagged(owned):
+    assert hits(GOOD.replace(CAUSE, owned), "voice.excuse") == []
+
+
+def test_excuse_in_problems_needs_a_causal_link():
+    text = GOOD.replace(POINT, "由于工作任务重，我把学习当成任务来完成")
+    assert hits(text, "voice.excuse")
+    assert hits(GOOD.replace(POINT, "我忙于事务，把学习当成任务来完成"), "voice.excuse") == []
+
+
+def test_traditional_characters_match_through_norm():
+    text = GOOD.replace(POINT, "部分幹部把學習當成任務來完成")
+    doc = parse_text(text)
+    doc.normalized = text.replace("幹", "干").replace("學習", "学习").replace("當成任務來", "当成任务来")
+    assert [f for f in check_document(doc).findings if f.rule == "voice.group_subject"]
