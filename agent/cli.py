@@ -99,17 +99,20 @@ def check(
     if fmt not in ("text", "csv"):
         raise InputError(f"--format 只能是 text 或 csv，而不是 {fmt}")
     doc_kind = parse_kind(kind) if kind else None
-    from rich.progress import Progress
-
     from agent.check import expand_paths
 
     loaded = _load_notes(notes)
-    console = _stderr()
     paths = expand_paths(files)
-    with Progress(console=console, transient=True, disable=len(paths) < 2) as bar:
-        task = bar.add_task("检查中", total=len(paths))
-        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind,
-                              progress=lambda p: bar.advance(task))
+    if len(paths) < 2:
+        # One file is checked in a blink: no progress bar, and rich's progress module is not imported.
+        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind)
+    else:
+        from rich.progress import Progress
+
+        with Progress(console=_stderr(), transient=True) as bar:
+            task = bar.add_task("检查中", total=len(paths))
+            reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind,
+                                  progress=lambda p: bar.advance(task))
     if not reports:
         raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
     if json_out:
@@ -122,7 +125,7 @@ def check(
         print_human(reports, Console())
     if html:
         _write_html(reports[0], html)
-        console.print(f"HTML 报告已写入 {html}")
+        _stderr().print(f"HTML 报告已写入 {html}")
     if any(r.error for r in reports):
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.passed for r in reports) else 1)

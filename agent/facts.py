@@ -82,12 +82,12 @@ def numbers_in(text: str) -> set[float]:
     return values
 
 
+NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+
+
 def cjk(text: str) -> str:
     """Only the CJK ideographs of text."""
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
-
-
-NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+    return NON_CJK_RE.sub("", text)
 
 
 def cjk_count(text: str) -> int:

@@ -30,6 +30,11 @@ def _converter():
 
 def _needs_conversion(text: str) -> bool:
     """Whether text has ideographs outside GB2312 (traditional characters are, simplified ones mostly not)."""
+    try:
+        text.encode("gb2312")
+        return False  # the common case, decided at C speed
+    except UnicodeEncodeError:
+        pass
     for ch in text:
         if "\u4e00" <= ch <= "\u9fff":
             try:

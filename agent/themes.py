@@ -6,10 +6,9 @@ import re
 from difflib import SequenceMatcher
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, Field
 
-from agent.resources import DATA_DIR
+from agent.resources import DATA_DIR, load_yaml
 
 MATCH_RATIO = 0.5
 
@@ -43,7 +42,7 @@ def load_themes() -> dict[str, Theme]:
     """All theme presets by key."""
     themes = {}
     for path in sorted((DATA_DIR / "themes").glob("*.yaml")):
-        theme = Theme.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        theme = Theme.model_validate(load_yaml(path.read_text(encoding="utf-8")))
         themes[theme.key] = theme
     return themes
 

@@ -234,12 +234,12 @@ def _task_grams() -> frozenset[str]:
     Template variables and blocks are dropped; grams found in the cleaned samples (real genre
     wording such as 现对照检查如下) or in the political formulae are not instructions.
     """
-    from agent.rules.duplication import _formulae_re  # late: duplication needs the rule registry
+    from agent.rules.duplication import mask_allowed  # late: duplication needs the rule registry
 
     grams: set[str] = set()
     for path in bundled_dir("prompts").glob("*.j2"):
         raw = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "\x00", path.read_text(encoding="utf-8"), flags=re.S)
-        raw = _formulae_re().sub("\x00", raw)  # meeting titles and formulae are genre wording
+        raw = mask_allowed(raw)  # meeting titles and formulae are genre wording
         chars = re.sub(r"[^\u4e00-\u9fff\x00\n]", "", raw).replace("\n", "\x00")
         grams.update(w for i in range(len(chars) - TASK_RUN + 1) if "\x00" not in (w := chars[i:i + TASK_RUN]))
     genre: set[str] = set()

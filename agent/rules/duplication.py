@@ -8,7 +8,7 @@ titles) never counts: it is blanked before any comparison.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from agent.cleaner import load_specifics
 from agent.facts import bigrams
@@ -37,14 +37,45 @@ def allowed_phrases() -> tuple[str, ...]:
     return tuple(sorted((p for p in phrases if len(p) >= 2), key=len, reverse=True))
 
 
-@cache
-def _formulae_re() -> re.Pattern[str]:
-    # Punctuation inside a title varies (、 or ，, “” or none), so it may vary in the text too.
-    def loose(phrase: str) -> str:
-        core = re.sub(r"[“”‘’\"、，,。\s]", "", phrase)
-        return r"[“”‘’\"、，,\s]*".join(map(re.escape, core))
+LOOSE_RE = re.compile(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
+_NOT_LOOSE_RE = re.compile(r"[^“”‘’\"、，,。\s]")
 
-    return re.compile("|".join(loose(p) for p in allowed_phrases() if re.sub(r"[“”‘’\"、，,。\s]", "", p)))
+
+@cache
+def _loose_phrases() -> tuple[str, ...]:
+    """The allowed phrases without their punctuation, longest first."""
+    return tuple(sorted({c for p in allowed_phrases() if len(c := LOOSE_RE.sub("", p)) >= 2}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=16)  # several rules mask the same document text
+def mask_allowed(text: str, fill: str = "\x00") -> str:
+    """Text with every allowed phrase (formulae, area titles, meeting names) overwritten by `fill`.
+
+    Punctuation inside a title varies (、 or ，, “” or none), so phrases are found in the text with
+    that punctuation dropped, then mapped back; the length and every offset stay as they were.
+    A plain substring search, because a regex of a few hundred loose phrases takes a third of a
+    second to compile, longer than checking a document.
+    """
+    keep = [m.start() for m in _NOT_LOOSE_RE.finditer(text)]
+    squeezed = LOOSE_RE.sub("", text)
+    taken: list[tuple[int, int]] = []
+    hidden = bytearray(len(squeezed))
+    for phrase in _loose_phrases():
+        at = squeezed.find(phrase)
+        while at != -1:
+            end = at + len(phrase)
+            if not any(hidden[at:end]):  # longest first: a shorter phrase inside is already hidden
+                hidden[at:end] = b"\x01" * len(phrase)
+                taken.append((at, end))
+            at = squeezed.find(phrase, at + 1)
+    if not taken:
+        return text
+    chars = list(text)
+    for at, end in taken:
+        # From the phrase's first character to its last, punctuation between them included.
+        for i in range(keep[at], keep[end - 1] + 1):
+            chars[i] = fill
+    return "".join(chars)
 
 
 def cjk_projection(text: str) -> tuple[str, list[int]]:
@@ -52,7 +83,7 @@ def cjk_projection(text: str) -> tuple[str, list[int]]:
 
     A formula or a paragraph break becomes NUL, so no copied run crosses it.
     """
-    masked = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), text).replace("\n", "\x00")
+    masked = mask_allowed(text).replace("\n", "\x00")
     offsets = [m.start() for m in _KEEP_RE.finditer(masked)]
     return "".join(masked[i] for i in offsets), offsets
 
@@ -116,7 +147,7 @@ def copied_offsets(projection: str) -> list[int]:
 @rule("duplication.copy", "duplication", "error")
 def copied_from_samples(ctx: Context, r):
     """不得照搬照抄样例材料（连续15字以上相同，通用政治表述除外）。"""
-    masked = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), ctx.doc.text).replace("\n", "\x00")
+    masked = mask_allowed(ctx.doc.text).replace("\n", "\x00")
     hits = copied_offsets(_DROP_RE.sub("", masked))
     if not hits:
         return
@@ -170,7 +201,7 @@ def repeated_sentences(ctx: Context, r):
 
 def _blanked(text: str) -> str:
     """Text with allowed wording and the product's slots turned into NUL, offsets kept."""
-    text = _formulae_re().sub(lambda m: "\x00" * len(m.group(0)), text)
+    text = mask_allowed(text)
     return re.sub(r"【请[^】]*】|〔[^〕]*〕", lambda m: "\x00" * len(m.group(0)), text)
 
 
@@ -183,10 +214,14 @@ def _leaves(ctx: Context):
             yield from section.children or [section]
 
 
+CASE_LEAD_RE = re.compile(r"^(?:如|比如|例如|譬如|具体表现在|表现在)")
+
+
 def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Each sentence's CJK characters, a leading 如/比如… dropped: “如，X。” restates “X。”."""
     out = []
     for s, e in sentences(text[start:end], start):
-        key = re.sub(r"[^\u4e00-\u9fff]", "", text[s:e])
+        key = CASE_LEAD_RE.sub("", re.sub(r"[^\u4e00-\u9fff]", "", text[s:e]))
         out.append((s, e, key))
     return out
 
@@ -195,23 +230,26 @@ def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]
 def restated_in_point(ctx: Context, r):
     """一个要点里同一件事不要说两遍（概括句和“如……”事例写的是同一句话）。"""
     ratio, least = table("restated_ratio"), table("restated_min")
-    text = _blanked(ctx.doc.norm)
+    # Only the slots are blanked: area titles and formulae are exactly what a restated summary repeats.
+    text = re.sub(r"【请[^】]*】|〔[^〕]*〕", lambda m: "\x00" * len(m.group(0)), ctx.doc.norm)
     for node in _leaves(ctx):
-        seen: list[tuple[str, set[str]]] = []
+        seen: list[tuple[str, str, set[str]]] = []
         for s, e, key in _sentence_keys(text, node.body_start, node.end):
+            raw = re.sub(r"[^\u4e00-\u9fff]", "", text[s:e])
             grams = bigrams(key)
-            if len(key) < least:
-                seen.append((key, grams))
-                continue
-            for other, other_grams in seen:
-                if len(other) < least or other == key:
+            for other_raw, other, other_grams in seen:
+                if len(key) < least or len(other) < least or other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
-                shared = len(grams & other_grams) / min(len(grams), len(other_grams))
-                if shared >= ratio:
+                # A case (如，…) that the point already said is a restatement even when one side adds a
+                # clause; any other sentence counts only when it is about as long, since expanding on
+                # the summary (一是学习不深。我学习不深入、不系统…) is how a point is written.
+                sizes = (len(grams), len(other_grams))
+                shared = len(grams & other_grams) / max(1, min(sizes) if CASE_LEAD_RE.match(raw) else max(sizes))
+                if other == key or shared >= ratio:
                     yield ctx.finding(r, f"{ctx.label(node)}把同一件事说了两遍（这句与本要点前文基本相同）："
                                          "请删去一处，或把事例换成另一件具体的事。", s, e, section=node.id)
                     break
-            seen.append((key, grams))
+            seen.append((raw, key, grams))
 
 
 @rule("duplication.shared_run", "duplication", "warning")
