@@ -121,7 +121,7 @@ class Document(BaseModel):
         """Find a node by id (`1.3.2`) or by a unique fragment of its title.
 
         Raises:
-            KeyError: unknown or ambiguous, with the candidate list in the message.
+            UnknownSectionError: unknown or ambiguous, with the candidate list in the message.
         """
         for node in self.walk():
             if node.id == key:
@@ -134,7 +134,9 @@ class Document(BaseModel):
         if len(matches) == 1:
             return matches[0]
         reason = "不唯一" if matches else "找不到"
-        raise KeyError(f"章节“{key}”{reason}。可用的章节：{self.outline()}")
+        from agent.errors import UnknownSectionError
+
+        raise UnknownSectionError(f"章节“{key}”{reason}。可用的章节：{self.outline()}")
 
     def outline(self) -> str:
         """A one-line list of ids and titles, for error messages."""

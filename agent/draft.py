@@ -8,54 +8,99 @@ from pathlib import Path
 import yaml
 
 from agent.chain import Chain, DraftResult
+from agent.errors import LimitError, UsageError
 from agent.llm import LLM
-from agent.notes import Notes, load_notes, parse_notes_yaml
+from agent.notes import Notes, load_notes, parse_notes_yaml, theme_for
 from agent.reader import read_source
 from agent.runs import Run
 from agent.settings import Settings
-from agent.themes import get_theme, load_themes
+from agent.themes import Theme, load_themes
 
 YAML_SUFFIXES = {".yaml", ".yml"}
 
 
+MAX_FREE_NOTES_CHARS = 20_000  # free-text notes go whole into the extraction prompt
+
+
 def notes_from_file(path: str | Path, llm_factory: Callable[[], LLM] | None = None) -> Notes:
-    """YAML notes directly; free text (.md/.txt/.docx) through the extraction prompt."""
+    """YAML notes directly; free text (.md/.txt/.docx) through the extraction prompt.
+
+    Raises:
+        InputError: unreadable file, bad notes; LimitError: free text past MAX_FREE_NOTES_CHARS.
+        UsageError: free-text notes and no model to read them.
+    """
     p = Path(path)
     if p.suffix.lower() in YAML_SUFFIXES:
         return load_notes(p)
+    text = read_free_notes(p)
     if llm_factory is None:
-        raise ValueError("free-text notes need a model")
+        raise UsageError("自由文本笔记需要模型来理解：请改用 YAML 笔记，或指定模型", path=str(p))
     from agent import prompts
 
-    text = read_source(p).text
     msgs = prompts.messages("extract_notes", text=text, themes=list(load_themes()))
     return llm_factory().structured(msgs, Notes, step="extract_notes", max_tokens=2000)
+
+
+def read_free_notes(path: str | Path) -> str:
+    """The text of free-text notes, within the bound on what one prompt may carry.
+
+    Raises:
+        InputError: unreadable; LimitError: longer than MAX_FREE_NOTES_CHARS.
+    """
+    text = read_source(path).text
+    if len(text) > MAX_FREE_NOTES_CHARS:
+        raise LimitError(f"自由文本笔记过长（{len(text)} 字），最多 {MAX_FREE_NOTES_CHARS} 字：请精简，或改写成 YAML 笔记",
+                         path=str(path))
+    return text
+
+
+def validate(notes_path: str | Path, settings: Settings | None, *, theme: str | None = None,
+             resume: str | None = None) -> tuple[Notes | None, Theme | None, Run | None]:
+    """Everything `draft` needs, checked before a run folder exists or a model is called.
+
+    Returns (notes, theme, resumed run); notes and theme are None for free-text notes, which only a
+    model can read (their size is checked here).
+
+    Raises:
+        InputError: bad notes, unknown theme, a run folder that is not one, a missing API key.
+    """
+    notes, run = None, None
+    if resume:
+        run = Run.resume(resume)
+        saved = run.path / "notes.yaml"
+        if saved.exists():
+            notes = parse_notes_yaml(saved.read_text(encoding="utf-8"), str(saved))
+    if notes is None:
+        if Path(notes_path).suffix.lower() in YAML_SUFFIXES:
+            notes = load_notes(notes_path)
+        else:
+            read_free_notes(notes_path)
+    chosen = theme_for(notes, theme, notes_path)  # with free-text notes only a --theme is checked now
+    if settings is not None:
+        settings.api_key()  # a missing key is found now, not after the run folder is made
+    return notes, chosen, run
 
 
 def draft(notes_path: str | Path, settings: Settings, *, theme: str | None = None, max_rounds: int = 2,
           resume: str | None = None, client=None, progress: Callable[[str], None] | None = None) -> DraftResult:
     """Draft a statement from a notes file; every finished section is checkpointed in the run folder.
 
+    Nothing is created and no model is called until the notes, the theme, the run folder to resume
+    and the key have all been checked (`validate`).
+
     Raises:
         InputError: bad notes, unknown theme, a run folder that is not one.
         ModelError: the endpoint failed past the retries (resume with the run folder).
     """
-    notes = None
-    if resume:
-        run = Run.resume(resume)
-        saved = run.path / "notes.yaml"
-        if saved.exists():
-            notes = parse_notes_yaml(saved.read_text(encoding="utf-8"), str(saved))
-    else:
-        if Path(notes_path).suffix.lower() in YAML_SUFFIXES:
-            notes = load_notes(notes_path)  # bad notes fail before a run folder is made
-        run = Run.create()
+    notes, chosen, run = validate(notes_path, settings if client is None else None, theme=theme, resume=resume)
+    fresh = run is None
+    run = run or Run.create()
     llm = LLM(settings, client=client, log=run.log_call)
     if notes is None:
         notes = notes_from_file(notes_path, lambda: llm)
-    if not resume:
+        chosen = theme_for(notes, theme)
+    if fresh:
         run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False), settings.model_dump())
-    chosen = get_theme(theme or notes.meeting.theme)
     if progress:
         progress(f"运行目录：{run.path}（中断后可用 --resume {run.path} 继续）")
     return Chain(llm, notes, chosen, run=run, max_rounds=max_rounds, progress=progress).draft()

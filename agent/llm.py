@@ -14,6 +14,7 @@ from agent.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 MAX_WAIT = 60.0
+MAX_PROMPT_CHARS = 60_000  # one request's messages; real prompts are a few thousand
 
 
 class CallRecord(BaseModel):
@@ -102,6 +103,7 @@ class LLM:
             ModelError: the endpoint failed past the retry bound.
             OutputTruncatedError: finish_reason == "length".
         """
+        _check_prompt_size(messages, step)
         record = CallRecord(step=step)
         start = time.perf_counter()
         kwargs = {"model": self.settings.model, "messages": messages, "max_tokens": max_tokens,
@@ -159,6 +161,19 @@ class LLM:
                     {"role": "user", "content": f"输出不符合要求的 JSON 格式：{str(exc)[:400]}。请只输出修正后的 JSON。"},
                 ]
         raise DraftRetryError(f"模型两次都没有给出有效的 JSON（步骤 {step}）", attempts=2, last_output=text)
+
+
+def _check_prompt_size(messages: list[dict], step: str) -> None:
+    """A backstop: no prompt past MAX_PROMPT_CHARS is sent (notes and drafts are bounded before this).
+
+    Raises:
+        LimitError: the prompt is too long; nothing was sent.
+    """
+    size = sum(len(str(m.get("content") or "")) for m in messages)
+    if size > MAX_PROMPT_CHARS:
+        from agent.errors import LimitError
+
+        raise LimitError(f"提示词过长（{size} 字符，步骤 {step}），上限 {MAX_PROMPT_CHARS} 字符：请精简笔记或草稿；未发送")
 
 
 def response_format(mode: str, model: type[BaseModel]) -> dict | None:

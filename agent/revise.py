@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from agent import prompts
 from agent.check import check_document, resolve_theme, score
 from agent.document import Document, Node
-from agent.errors import InputError
+from agent.errors import InputError, LimitError, UnknownSectionError
 from agent.fewshot import count_tokens, slice_for
 from agent.llm import LLM
 from agent.notes import Notes
@@ -26,6 +26,8 @@ from agent.rules import Finding
 CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
 FEWSHOT_TOKENS = 300
 CHARS_PER_TOKEN = 1.2
+MAX_SECTION_CHARS = 10_000  # a section body to rewrite; a whole part of a long statement is ~4,000
+MAX_PROMPT_TOKENS = 24_000  # estimated (cl100k_base) tokens of one revision prompt
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # python-docx is imported lazily
 
 
@@ -46,11 +48,12 @@ class Revision(BaseModel):
 
 
 def find_section(doc: Document, key: str) -> Node:
-    """The node for an id or unique title fragment. Raises InputError listing the ids."""
-    try:
-        return doc.get(key)
-    except KeyError as exc:
-        raise InputError(exc.args[0]) from exc
+    """The node for an id or unique title fragment.
+
+    Raises:
+        UnknownSectionError: unknown or ambiguous; the message lists the ids.
+    """
+    return doc.get(key)
 
 
 def _part_kind_for_fewshot(node: Node) -> str:
@@ -104,6 +107,8 @@ def revise_source(source: SourceText, key: str, *, llm_factory: Callable[[], LLM
     before = section_findings(doc, node, notes, chosen_theme, source.format)
     messages = build_messages(doc, node, before, notes, instruction)
     estimate = sum(count_tokens(m["content"]) for m in messages)
+    if not dry_run:
+        _check_limits(doc, node, estimate, source.path)
     base = Revision(section=node.id, original=source.text, text=source.text, diff="", before=before, after=before,
                     score_before=score(before), score_after=score(before), estimated_prompt_tokens=estimate)
     if dry_run:
@@ -133,6 +138,21 @@ def revise_source(source: SourceText, key: str, *, llm_factory: Callable[[], LLM
                                    "rounds": rounds, "changed": best != source.text})
 
 
+def _check_limits(doc: Document, node: Node, estimate: int, path: str) -> None:
+    """Refuse a section or prompt past the stated bounds before the model is called.
+
+    Raises:
+        LimitError: the section body or the estimated prompt is too large.
+    """
+    chars = len(doc.body(node))
+    if chars > MAX_SECTION_CHARS:
+        raise LimitError(f"章节 {node.id} 有 {chars} 字，一次最多改写 {MAX_SECTION_CHARS} 字：请选更小的一节（duizhao outline 查看）",
+                         path=path)
+    if estimate > MAX_PROMPT_TOKENS:
+        raise LimitError(f"改写 {node.id} 的提示词约 {estimate} token，上限 {MAX_PROMPT_TOKENS}：请选更小的一节或精简笔记",
+                         path=path)
+
+
 def replace_span(text: str, start: int, end: int, new: str) -> str:
     """text with [start, end) replaced: the one edit revise makes."""
     return text[:start] + new + text[end:]
@@ -141,7 +161,7 @@ def replace_span(text: str, start: int, end: int, new: str) -> str:
 def _same_node(doc: Document, node: Node) -> Node | None:
     try:
         return doc.get(node.id)
-    except KeyError:
+    except UnknownSectionError:
         return None
 
 
@@ -182,11 +202,14 @@ def encode_like(source: SourceText, text: str) -> bytes:
     return text.encode(source.encoding)
 
 
-def docx_with_revision(path: str | Path, original: str, revised: str) -> bytes:
+def docx_with_revision(path: str | Path, original: str, revised: str, body_at: int | None = None) -> bytes:
     """The .docx at `path` with only the changed span edited, run by run; other paragraphs untouched.
 
     Offsets are those of the reader's text (`agent.docx_text`): table cells included, automatic
     numbers rendered. A number lives in numbering.xml, never in a run, and is never written into one.
+    The new text goes into the run the replaced text starts in, never into the heading run before it;
+    `body_at` (an offset of `original` inside the section's own body text, see `body_offset`) names
+    the run whose formatting new body text takes when the span also covers headings.
 
     Raises:
         InputError: the file is not a .docx (an old .doc), or the edited file would not read back as
@@ -207,7 +230,7 @@ def docx_with_revision(path: str | Path, original: str, revised: str) -> bytes:
         tail += 1
     end, new = len(original) - tail, revised[start:len(revised) - tail]
     document = docx.Document(str(path))
-    _edit_runs(document, start, end, new)
+    _edit_runs(document, start, end, new, body_at)
     if document_text(document) != revised:
         raise InputError("改写结果无法按原样写回 .docx（改动落在自动编号上或跨越了表格单元格），文件未改动；"
                          "可先把文件另存为 .txt 再改写", path=str(path))
@@ -216,7 +239,7 @@ def docx_with_revision(path: str | Path, original: str, revised: str) -> bytes:
     return buf.getvalue()
 
 
-def _edit_runs(document, start: int, end: int, new: str) -> None:
+def _edit_runs(document, start: int, end: int, new: str, body_at: int | None = None) -> None:
     """Replace [start, end) of the reader's text with `new`, touching only the runs involved.
 
     The text is `agent.docx_text.iter_blocks` joined by newlines. The span's first paragraph takes
@@ -243,7 +266,14 @@ def _edit_runs(document, start: int, end: int, new: str) -> None:
         num_pr.get_or_add_numId().val = 0
     lo = max(start - c_start, 0)
     hi = max(lo, min(end, c_end) - c_start)
-    _replace_in_paragraph(para, lo, hi, new)
+    prefer, donor = None, None
+    if body_at is not None and start <= body_at < end:
+        at = next((i for i in range(first, last + 1) if placed[i][2] <= body_at < placed[i][3]), None)
+        if at == first:
+            prefer = body_at - c_start
+        elif at is not None:
+            donor = _run_at(placed[at][0].paragraph, body_at - placed[at][2])
+    _replace_in_paragraph(para, lo, hi, new, prefer=prefer, donor=donor)
     if last == first:
         return
     tail_block, _, tail_content, _ = placed[last]
@@ -257,25 +287,63 @@ def _edit_runs(document, start: int, end: int, new: str) -> None:
         _remove_paragraph(block.paragraph._p)
 
 
-def _replace_in_paragraph(para, lo: int, hi: int, new: str) -> None:
-    """Replace [lo, hi) of one paragraph's text; runs outside it keep their XML byte for byte."""
+def _runs(para) -> list:
     from docx.text.run import Run
 
-    runs = [r for item in para.iter_inner_content() for r in ([item] if isinstance(item, Run) else item.runs)]
-    offset, inserted = 0, not new
+    return [r for item in para.iter_inner_content() for r in ([item] if isinstance(item, Run) else item.runs)]
+
+
+def _run_at(para, offset: int):
+    """The run holding character `offset` of a paragraph's text (None past its end)."""
+    pos = 0
+    for run in _runs(para):
+        if pos <= offset < pos + len(run.text):
+            return run
+        pos += len(run.text)
+    return None
+
+
+def _host_index(spans: list[tuple[int, int]], lo: int, hi: int, prefer: int | None) -> int | None:
+    """Which run takes the new text: the one holding `prefer` (the body's first character) when it is
+    replaced; else the run the replaced text starts in, so text after a heading run never takes the
+    heading's font; for a pure insertion at a boundary, the earlier run (as Word types)."""
+    if prefer is not None and lo <= prefer < hi:
+        found = next((i for i, (a, b) in enumerate(spans) if a <= prefer < b), None)
+        if found is not None:
+            return found
+    if hi > lo:
+        found = next((i for i, (a, b) in enumerate(spans) if a <= lo < b), None)
+        if found is not None:
+            return found
+    return next((i for i, (a, b) in enumerate(spans) if a <= lo <= b), None)
+
+
+def _replace_in_paragraph(para, lo: int, hi: int, new: str, *, prefer: int | None = None, donor=None) -> None:
+    """Replace [lo, hi) of one paragraph's text; runs outside it keep their XML byte for byte.
+
+    `prefer` is a paragraph offset whose run should take the new text (see `_host_index`); `donor` a
+    run of a later paragraph whose formatting the new text takes when its host run is wholly replaced
+    (a heading paragraph replaced together with the body paragraphs under it).
+    """
+    runs = [r for r in _runs(para) if r.text]
+    spans, offset = [], 0
     for run in runs:
+        spans.append((offset, offset + len(run.text)))
+        offset += len(run.text)
+    host = _host_index(spans, lo, hi, prefer) if new else None
+    inserted = not new
+    for i, (run, (r_start, r_end)) in enumerate(zip(runs, spans, strict=True)):
         text = run.text
-        r_start, r_end = offset, offset + len(text)
-        offset = r_end
-        if not text:
+        if i != host and not (r_start < hi and r_end > lo):
             continue
-        host = not inserted and r_start <= lo <= r_end  # the earlier run at a boundary: its formatting
-        if not host and not (r_start < hi and r_end > lo):
-            continue
-        inserted = inserted or host
-        value = text[:max(0, lo - r_start)] + (new if host else "") + text[min(len(text), max(0, hi - r_start)):]
+        inserted = inserted or i == host
+        value = text[:max(0, lo - r_start)] + (new if i == host else "") + text[min(len(text), max(0, hi - r_start)):]
         if value != text:
             run.text = value
+        if i == host and value == new and donor is not None and donor._r.rPr is not None:
+            if run._r.rPr is not None:
+                run._r.remove(run._r.rPr)
+            run._r.insert(0, copy.deepcopy(donor._r.rPr))
     if not inserted:
         run = para.add_run(new)
         mark = para._p.find(f"{_W}pPr/{_W}rPr")
@@ -301,11 +369,32 @@ def _remove_paragraph(p) -> None:
     parent.remove(p)
 
 
+def body_offset(doc: Document, key: str) -> int | None:
+    """The offset of the first character of a section's own body text: past its heading and the
+    headings of its children (whose runs carry heading fonts), past whitespace. None when it has none."""
+    node = doc.get(key)
+    headings = [(n.start, n.body_start) for n in _descendants(node)]
+    for offset in range(node.body_start, node.end):
+        if doc.text[offset].isspace() or any(a <= offset < b for a, b in headings):
+            continue
+        return offset
+    return None
+
+
+def _descendants(node: Node) -> list[Node]:
+    out = []
+    for child in node.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
+
+
 def write_revision(source: SourceText, revision: Revision, out: Path) -> None:
     """Write the revised draft to `out` in the source's own format and encoding, atomically."""
     from agent.writer import write_atomic
 
     if source.format == "docx":
-        write_atomic(out, docx_with_revision(source.path, revision.original, revision.text))
+        body_at = body_offset(parse_text(revision.original, source=source.path), revision.section)
+        write_atomic(out, docx_with_revision(source.path, revision.original, revision.text, body_at))
     else:
         write_atomic(out, encode_like(source, revision.text))

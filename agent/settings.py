@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.errors import InputError
+from agent.errors import InputError, LimitError, SettingsError, UnknownProviderError
 from agent.resources import load_table
 
+MAX_CONFIG_BYTES = 64 * 1024
 FIELDS = ("provider", "base_url", "model", "structured", "timeout", "max_retries", "temperature")
 
 
@@ -48,11 +51,26 @@ def config_path() -> Path:
     return Path(base) / "config.yaml"
 
 
+# What each setting must be, in the words of the error message.
+_EXPECTED = {
+    "timeout": "大于 0 的秒数（如 300）",
+    "max_retries": "介于 0 到 10 的整数",
+    "temperature": "介于 0 到 2 的数",
+    "base_url": "以 http:// 或 https:// 开头的地址，如 http://127.0.0.1:8765/v1",
+    "model": "模型名（非空文字）",
+    "structured": "json_schema、json_object、json_object_schema 或 none",
+    "provider": "providers.yaml 里的预设名",
+}
+STRUCTURED_MODES = ("json_schema", "json_object", "json_object_schema", "none")
+
+
 def resolve_settings(**flags) -> Settings:
     """Merge flags, DUIZHAO_* environment, the config file and the provider preset, in that order.
 
     Raises:
-        InputError: unknown provider or a malformed config file.
+        UnknownProviderError: a provider that is not a preset.
+        SettingsError: a value of the wrong type or out of range, named with where it came from.
+        InputError: a malformed config file, or a key written into it.
     """
     env = {f: os.environ[f"DUIZHAO_{f.upper()}"] for f in FIELDS if f"DUIZHAO_{f.upper()}" in os.environ}
     config = _read_config()
@@ -60,22 +78,67 @@ def resolve_settings(**flags) -> Settings:
     provider = given.get("provider") or env.get("provider") or config.get("provider") or "local"
     presets = load_table("providers.yaml")
     if provider not in presets:
-        raise InputError(f"未知的模型提供方“{provider}”，可用：{'、'.join(presets)}")
-    merged = {**presets[provider], **config, **env, **given, "provider": provider}
-    if "api_key" in merged:
+        origin = ("--provider" if given.get("provider") else "环境变量 DUIZHAO_PROVIDER" if env.get("provider")
+                  else f"配置文件 {config_path()}" if config.get("provider") else "")
+        guess = difflib.get_close_matches(provider, list(presets), n=1, cutoff=0.6)
+        raise UnknownProviderError(f"未知的模型提供方“{provider}”{'（来自 ' + origin + '）' if origin else ''}，"
+                                   + (f"是不是 {guess[0]}？" if guess else "") + f"可用：{'、'.join(presets)}")
+    if "api_key" in config:
         raise InputError("密钥不能写在配置文件里：请用环境变量", path=str(config_path()))
+    origins = {k: "预设" for k in presets[provider]}
+    origins.update({k: f"配置文件 {config_path()} 的 {k}" for k in config})
+    origins.update({k: f"环境变量 DUIZHAO_{k.upper()}" for k in env})
+    origins.update({k: f"--{k.replace('_', '-')}" for k in given})
+    merged = {**presets[provider], **config, **env, **given, "provider": provider}
     merged = {k: v for k, v in merged.items() if k in Settings.model_fields}
-    return Settings.model_validate(merged)
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        raise SettingsError(f"{origins.get(key, key)} 应为{_EXPECTED.get(key, '有效的值')}，"
+                            f"而不是“{str(err.get('input'))[:80]}”") from exc
+    _check_values(settings, origins)
+    return settings
+
+
+def _check_values(settings: Settings, origins: dict[str, str]) -> None:
+    """What pydantic's types let through but no server accepts: a base URL that is not a URL."""
+    url = urlparse(settings.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc or any(c.isspace() for c in settings.base_url):
+        raise SettingsError(f"{origins.get('base_url', 'base_url')} 应为{_EXPECTED['base_url']}，"
+                            f"而不是“{settings.base_url[:80]}”")
+    if not settings.model.strip():
+        raise SettingsError(f"{origins.get('model', 'model')} 应为{_EXPECTED['model']}")
+    if settings.structured not in STRUCTURED_MODES:
+        raise SettingsError(f"{origins.get('structured', 'structured')} 应为{_EXPECTED['structured']}，"
+                            f"而不是“{settings.structured[:40]}”")
 
 
 def _read_config() -> dict:
     path = config_path()
     if not path.exists():
         return {}
+    if path.is_dir():
+        raise InputError("配置文件的位置是一个文件夹", path=str(path))
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise LimitError(f"配置文件过大，不能超过 {MAX_CONFIG_BYTES // 1024} KB", path=str(path))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except RecursionError as exc:
+        raise LimitError("配置文件嵌套过深：应是一层“键: 值”", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("配置文件不是 UTF-8 文本", path=str(path)) from exc
     except yaml.YAMLError as exc:
-        raise InputError(f"配置文件不是有效的 YAML（{exc}）", path=str(path)) from exc
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"配置文件不是有效的 YAML（{getattr(exc, 'problem', None) or exc}）", path=str(path),
+                         line=mark.line + 1 if mark else None) from exc
     if not isinstance(data, dict):
-        raise InputError("配置文件应是键值映射", path=str(path))
+        raise InputError("配置文件应是键值映射，如 provider: deepseek", path=str(path))
+    known = set(FIELDS) | {"api_key", "key_env"}
+    for key in data:
+        if str(key) not in known:
+            guess = difflib.get_close_matches(str(key), sorted(known - {"api_key"}), n=1, cutoff=0.6)
+            raise SettingsError("不认识的设置" + (f"，是不是要写 {guess[0]}？" if guess else f"；可用：{'、'.join(FIELDS)}"),
+                                path=str(path), field=str(key))
     return data

@@ -48,10 +48,16 @@ def load_themes() -> dict[str, Theme]:
 
 
 def get_theme(key: str) -> Theme:
-    """A theme by key. Raises KeyError listing the known keys."""
+    """A theme by key.
+
+    Raises:
+        UnknownThemeError: an unknown key; the message lists the known ones.
+    """
+    from agent.errors import UnknownThemeError
+
     themes = load_themes()
     if key not in themes:
-        raise KeyError(f"未知主题“{key}”，可用：{'、'.join(themes)}")
+        raise UnknownThemeError(f"未知主题“{key}”，可用：{'、'.join(themes)}（duizhao themes 列出各主题）")
     return themes[key]
 
 

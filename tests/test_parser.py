@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent.errors import UnknownSectionError
 from agent.parser import classify_heading, parse_file, parse_text
 from tests.conftest import CLEAN, RAW
 
@@ -62,7 +63,7 @@ def test_lookup_by_unique_title_fragment(seed_000):
     assert doc.get("担当作为").id == "1.4"
     try:
         doc.get("不存在的标题")
-    except KeyError as exc:
+    except UnknownSectionError as exc:  # an InputError (exit 2), not a bare KeyError
         assert "可用的章节" in str(exc)
     else:
         raise AssertionError("unknown key must raise")
