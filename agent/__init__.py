@@ -23,6 +23,7 @@ _API = {
     "run_suite": "agent.evals",
     "resolve_settings": "agent.settings",
     "get_theme": "agent.themes",
+    "typeset": "agent.typeset",
 }
 
 __all__ = ["__version__", *_API]

@@ -120,6 +120,14 @@ def title_of(notes: Notes, theme: Theme) -> str:
     return layout()["title"].format(role=notes.role, year=notes.meeting.year, meeting=meeting)
 
 
+def step_label(step: Step) -> str:
+    """A step's name for the progress display, in the document's own words: 开头, （一）理论学习…"""
+    if step.kind == "area":
+        return f"（{int_to_cn(int(step.section_id.split('.')[1]))}）{step.title}"
+    names = {"opening": "开头", "causes": "原因剖析", "measures": "整改措施", "case": "反面典型案例剖析", "closing": "结尾"}
+    return names.get(step.kind, step.key)
+
+
 # --- the chain ---------------------------------------------------------------------------------
 
 class Chain:
@@ -138,9 +146,9 @@ class Chain:
         """Run every step not yet checkpointed, then assemble and check the whole draft."""
         for n, step in enumerate(self.steps, start=1):
             if step.key in self.results:
-                self.progress(f"[{n}/{len(self.steps)}] {step.key}：已完成（续跑，跳过）")
+                self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：已完成（续跑，跳过）")
                 continue
-            self.progress(f"[{n}/{len(self.steps)}] {step.key}：起草中… 已用 token {self._tokens()}")
+            self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：起草中… 已用 token {self._tokens()}")
             result = self._draft_step(step)
             self.results[step.key] = result
             self.run.save_section(result)

@@ -13,24 +13,50 @@ from typing import Annotated
 
 import typer
 
-from agent.errors import DuizhaoError, InputError
+from agent.cli_chrome import install as _chinese_chrome
+from agent.errors import INTERNAL_EXIT, DuizhaoError, InputError, UsageError
 
+_chinese_chrome()  # 用法/选项/[必填] and click's usage errors in Chinese; option names stay English
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     help="duizhao：起草与检查个人对照检查材料（民主生活会、组织生活会）。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=CONTEXT,
 )
-fewshot_app = typer.Typer(help="管理少样本语料（fewshot/raw → fewshot/clean）。", no_args_is_help=True)
+fewshot_app = typer.Typer(help="管理少样本语料（fewshot/raw → fewshot/clean）。", no_args_is_help=True,
+                          context_settings=CONTEXT)
 app.add_typer(fewshot_app, name="fewshot")
+
+# Help panels: what users look for first, apart from the model and recording plumbing.
+PANEL_OUT, PANEL_MODEL, PANEL_REC = "输出", "模型", "录制与回放"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from agent import __version__
+
+        typer.echo(f"duizhao {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", "-V", help="显示版本并退出", callback=_version,
+                                          is_eager=True)] = False,
+) -> None:
+    """duizhao：起草与检查个人对照检查材料（民主生活会、组织生活会）。"""
 
 
 # Options shared by every command that calls a model.
-ProviderOpt = Annotated[str | None, typer.Option(help="模型提供方预设（见 agent/data/providers.yaml）")]
-BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址")]
-ModelOpt = Annotated[str | None, typer.Option(help="模型名")]
-RecordOpt = Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）")]
-ReplayOpt = Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络")]
+ProviderOpt = Annotated[str | None, typer.Option(help="模型提供方预设（见 agent/data/providers.yaml）",
+                                                 rich_help_panel=PANEL_MODEL)]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI 兼容接口地址", rich_help_panel=PANEL_MODEL)]
+ModelOpt = Annotated[str | None, typer.Option(help="模型名", rich_help_panel=PANEL_MODEL)]
+RecordOpt = Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）",
+                                                rich_help_panel=PANEL_REC)]
+ReplayOpt = Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络", rich_help_panel=PANEL_REC)]
 
 
 def _stderr():
@@ -86,22 +112,40 @@ def check(
     theme: Annotated[str | None, typer.Option(help="主题预设键（默认从标题和年度推断）")] = None,
     notes: Annotated[Path | None, typer.Option(help="笔记 YAML：启用“数字须有出处”等核对")] = None,
     target: Annotated[int | None, typer.Option(help="目标字数")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（DESIGN 约定的格式）")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text 或 csv")] = "text",
-    html: Annotated[Path | None, typer.Option(help="把第一份文件的检查结果写成 HTML（问题就地高亮）")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（DESIGN 约定的格式），同 --format json",
+                                           rich_help_panel=PANEL_OUT)] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text、json、csv（中文表头，Excel 可直接打开）、xlsx 或 html；"
+                                     "xlsx 和 html 需用 -o 指定文件", rich_help_panel=PANEL_OUT)] = "text",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="把 --format 的报告写到此文件（默认打印）",
+                                                rich_help_panel=PANEL_OUT)] = None,
+    html: Annotated[Path | None, typer.Option(help="另写 HTML 报告：一份文件写一页；多份写汇总页（.html）和每份一页"
+                                              "（在 名称_files/ 中），或写进一个文件夹", rich_help_panel=PANEL_OUT)] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="另写 CSV（每条问题一行）", rich_help_panel=PANEL_OUT)] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="另写 Excel 表（汇总表 + 问题表，按严重程度着色）",
+                                              rich_help_panel=PANEL_OUT)] = None,
     kind: Annotated[str | None, typer.Option(help="材料类别：个人 或 班子，可加会议，如 班子,民主生活会（默认从标题和开头推断）")] = None,
 ) -> None:
-    """检查草稿（不调用模型）。退出码：0 无错误，1 有错误，2 输入有误。"""
+    """检查草稿（不调用模型）。退出码：0 无错误，1 有错误，2 输入有误。
+
+    \b
+    一次写出全部报告：duizhao check 材料/ --html 报告/ --csv 报告.csv --xlsx 报告.xlsx
+    """
     from agent.check import check_paths
     from agent.kinds import parse_kind
     from agent.report import print_human, to_csv, to_json
 
-    if fmt not in ("text", "csv"):
-        raise InputError(f"--format 只能是 text 或 csv，而不是 {fmt}")
+    fmt = "json" if json_out else fmt
+    if fmt not in ("text", "json", "csv", "xlsx", "html"):
+        raise InputError(f"--format 只能是 text、json、csv、xlsx 或 html，而不是 {fmt}")
+    if fmt in ("xlsx", "html") and output is None:
+        raise InputError(f"--format {fmt} 需要用 -o 指定输出文件")
     doc_kind = parse_kind(kind) if kind else None
     from agent.check import expand_paths
 
-    loaded = _load_notes(notes)
+    if target is not None and not 300 <= target <= 20000:
+        raise UsageError(f"--target 应在 300 到 20000 字之间，而不是 {target}")
+    _check_outputs((html, "HTML 报告文件", (".html", ".htm")))
+    loaded = _load_notes(notes, theme)
     paths = expand_paths(files)
     if len(paths) < 2:
         # One file is checked in a blink: no progress bar, and rich's progress module is not imported.
@@ -115,20 +159,54 @@ def check(
                                   progress=lambda p: bar.advance(task))
     if not reports:
         raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
-    if json_out:
+    # 单位 can be read from the folder under a single checked folder (材料/第一支部/张三.docx).
+    root = files[0] if len(files) == 1 and files[0].is_dir() else None
+    if fmt == "html":
+        html = html or output
+    elif output is not None:
+        _write_report(fmt, reports, output, loaded, root)
+    elif fmt == "json":
         typer.echo(to_json(reports))
     elif fmt == "csv":
-        typer.echo(to_csv(reports), nl=False)
+        typer.echo(to_csv(reports, loaded, root), nl=False)
     else:
         from rich.console import Console
 
         print_human(reports, Console())
+    for kind_, path in (("csv", csv_out), ("xlsx", xlsx)):
+        if path is not None:
+            _write_report(kind_, reports, path, loaded, root)
     if html:
-        _write_html(reports[0], html)
-        _stderr().print(f"HTML 报告已写入 {html}")
+        written = _write_html(reports, html, loaded, root)
+        _stderr().print(f"HTML 报告已写入 {written[0]}" + (f"（另有 {len(written) - 1} 页）" if len(written) > 1 else ""))
     if any(r.error for r in reports):
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.passed for r in reports) else 1)
+
+
+@app.command("format")
+def format_cmd(
+    file: Annotated[Path, typer.Argument(help="已有的材料（.txt/.md/.docx，手打编号或 Word 自动编号均可）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 .docx 文件")],
+    author: Annotated[str, typer.Option(help="写入文档属性的作者（默认留空）")] = "",
+) -> None:
+    """按党政机关公文格式（GB/T 9704）重新排版一份材料，一个字都不改，输出 .docx。
+
+    \b
+    例：duizhao format 旧材料.docx -o 排版后.docx
+    """
+    from agent.typeset import typeset
+    from agent.writer import write_atomic
+
+    if output.suffix.lower() != ".docx":
+        raise InputError("format 只输出 .docx：请用 -o 文件名.docx", path=str(output))
+    result = typeset(file, author=author)
+    if not result.unchanged:  # a bug, never the user's doing: keep their file, write nothing
+        raise RuntimeError("排版后的文字与原文不一致，未写出文件")
+    write_atomic(output, result.data)
+    parts = sum(1 for n in result.doc.walk() if n.kind == "part")
+    sections = sum(1 for n in result.doc.walk() if n.kind == "section")
+    _stderr().print(f"已按 GB/T 9704 排版写入 {output}（{parts} 个部分、{sections} 个方面，文字未改动）", highlight=False)
 
 
 @app.command()
@@ -155,10 +233,11 @@ def draft(
     from agent.recording import session
     from agent.settings import resolve_settings
 
-    if record and replay:
-        raise InputError("--record 和 --replay 只能二选一")
+    _check_recording(record, replay)
     if json_out and output is None:
-        raise InputError("使用 --json 时请用 -o 指定草稿文件")
+        raise UsageError("使用 --json 时请用 -o 指定草稿文件")
+    _check_rounds(max_rounds)
+    _check_outputs((output, "草稿输出文件", DRAFT_SUFFIXES), (report, "报告文件", (".json",)))
     settings = resolve_settings(provider=provider, base_url=base_url, model=model)
     console = _stderr()
     with session(record=record, replay=replay):
@@ -170,8 +249,18 @@ def draft(
             parsed = notes_from_file(notes, lambda: LLM(settings))
             typer.echo(yaml.safe_dump(parsed.model_dump(), allow_unicode=True, sort_keys=False))
             return
-        result = run_draft(notes, settings, theme=theme, max_rounds=max_rounds, resume=resume,
-                           progress=lambda m: console.print(m, highlight=False))
+        from agent.progress import DraftProgress
+
+        with DraftProgress(console) as progress:
+            try:
+                result = run_draft(notes, settings, theme=theme, max_rounds=max_rounds, resume=resume,
+                                   progress=progress)
+            except KeyboardInterrupt:
+                # Finished sections are checkpointed: say how to go on from here.
+                if progress.run_dir:
+                    console.print(f"已中断。已完成的节保存在 {progress.run_dir}，续跑：\n"
+                                  f"  duizhao draft {notes} --resume {progress.run_dir}", highlight=False)
+                raise typer.Exit(130) from None
     summary = {"report": result.report, "usage": result.usage, "slots": result.slots, "run_dir": result.run_dir,
                "token_note": "用量是服务端报告的 token 数；少样本预算按 cl100k_base 计数，对非 OpenAI 模型只是估计"}
     if output:
@@ -193,8 +282,11 @@ def draft(
                   f"错误 {result.report['counts']['error']}，警告 {result.report['counts']['warning']}；"
                   f"调用 {usage['calls']} 次，输入 {usage['prompt_tokens']} / 输出 {usage['completion_tokens']} token，"
                   f"{usage['seconds']} 秒，重试 {usage['retries']} 次", highlight=False)
-    for slot in result.slots:
-        console.print(f"  待补充：{slot}", highlight=False)
+    # Each slot with its section id (as `revise --section` takes it).
+    slots = [f for f in result.report["findings"] if f["rule"] == "placeholder.slots"]
+    for f in slots or [{"section": "", "excerpt": slot} for slot in result.slots]:
+        where = f"［{f['section']}］" if f["section"] else ""
+        console.print(f"  待补充{where}：{f['excerpt']}", highlight=False)
 
 
 @app.command()
@@ -222,11 +314,19 @@ def revise(
     from agent.settings import resolve_settings
 
     if output and in_place:
-        raise InputError("-o 和 --in-place 只能二选一")
+        raise UsageError("-o 和 --in-place 只能二选一")
+    _check_recording(record, replay)
+    _check_rounds(max_rounds)
+    docx_out = file.suffix.lower() in (".docx", ".doc")
+    _check_outputs((output, "输出文件", (".docx",) if docx_out else (".txt", ".md", ".markdown", "")))
+    if in_place and not dry_run:
+        _check_in_place(file)
     source = read_source(file)
-    loaded = _load_notes(notes)
+    loaded = _load_notes(notes, theme)
     console = _stderr()
     settings = None if dry_run else resolve_settings(provider=provider, base_url=base_url, model=model)
+    if settings is not None:
+        settings.api_key()  # a missing key is reported before the section is even looked up
     with session(record=record, replay=replay):
         result = revise_source(source, section, llm_factory=lambda: LLM(settings), notes=loaded, theme=theme,
                                instruction=instruction, max_rounds=max_rounds, dry_run=dry_run,
@@ -329,23 +429,82 @@ def serve_local(
     raise typer.Exit(subprocess.call(cmd))
 
 
-def _load_notes(path: Path | None):
-    if path is None:
-        return None
-    from agent.notes import load_notes
-
-    return load_notes(path)
+DRAFT_SUFFIXES = (".md", ".markdown", ".txt", ".docx", "")
 
 
-def _write_html(report, path: Path) -> None:
-    from agent.parser import parse_file
-    from agent.render.html import render_html
+def _check_recording(record: Path | None, replay: Path | None) -> None:
+    """`--record` and `--replay` exclude each other; the recording must be a file that can be written."""
+    if record and replay:
+        raise UsageError("--record 和 --replay 只能二选一：录制会访问模型服务，回放不访问")
+    if record:
+        from agent.writer import check_output_path
+
+        check_output_path(record, what="录制文件", suffixes=(".yaml", ".yml"))
+
+
+def _check_rounds(max_rounds: int) -> None:
+    if not 0 <= max_rounds <= 10:
+        raise UsageError(f"--max-rounds 应在 0 到 10 之间，而不是 {max_rounds}")
+
+
+def _check_outputs(*outputs: tuple[Path | None, str, tuple[str, ...] | None]) -> None:
+    """Every output path writable and not a folder, before anything is read, created or paid for."""
+    from agent.writer import check_output_path
+
+    for path, what, suffixes in outputs:
+        if path is not None:
+            check_output_path(path, what=what, suffixes=suffixes)
+
+
+def _check_in_place(file: Path) -> None:
+    """`--in-place` changes only a file the user can write, and only with room for its backup."""
+    from agent.errors import OutputPathError
+    from agent.writer import check_output_path, is_read_only
+
+    if file.is_file() and is_read_only(file):
+        raise OutputPathError("文件是只读的，--in-place 不会改它：先取消只读，或用 -o 写到新文件", path=str(file))
+    if file.is_file():
+        check_output_path(file.with_name(file.name + ".bak"), what="备份文件")
+
+
+def _load_notes(path: Path | None, theme: str | None = None):
+    """The notes of `--notes` (None without), and the theme checked: `--theme`, else the notes' own."""
+    from agent.notes import load_notes, theme_for
+
+    loaded = load_notes(path) if path is not None else None
+    theme_for(loaded, theme, path)
+    return loaded
+
+
+def _write_report(fmt: str, reports, path: Path, notes, root) -> None:
+    from agent.report import print_human, to_csv, to_json, to_xlsx
     from agent.writer import write_atomic
 
-    if report.error:
-        raise InputError(report.error)
+    if fmt == "xlsx":
+        data = to_xlsx(reports, notes, root)
+    elif fmt == "csv":
+        data = to_csv(reports, notes, root)
+    elif fmt == "json":
+        data = to_json(reports)
+    else:
+        from rich.console import Console
+
+        buf = Console(record=True, file=open(os.devnull, "w"), width=100)  # noqa: SIM115
+        print_human(reports, buf)
+        data = buf.export_text()
+    write_atomic(path, data)
+    _stderr().print(f"{fmt.upper()} 报告已写入 {path}")
+
+
+def _write_html(reports, path: Path, notes=None, root=None) -> list[Path]:
+    from agent.parser import parse_file
+    from agent.render.html import write_html_reports
+
+    if len(reports) == 1 and reports[0].error:
+        raise InputError(reports[0].error)
     # Parsed as check parsed it (hard wraps repaired, same kind), so the offsets of the findings hold.
-    write_atomic(path, render_html(parse_file(report.file, repair=True, kind=report.kind), report))
+    docs = [None if r.error else parse_file(r.file, repair=True, kind=r.kind) for r in reports]
+    return write_html_reports(reports, path, docs, notes=notes, root=root)
 
 
 def main() -> None:
@@ -355,22 +514,25 @@ def main() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except DuizhaoError as exc:
+        # Expected errors are raised where they happen as InputError/ModelError subclasses; nothing
+        # else (no bare KeyError) is mistaken for bad input.
         _stderr().print(f"[red]错误：[/]{exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except KeyError as exc:  # unknown section/theme keys carry their Chinese message
-        _stderr().print(f"[red]错误：[/]{exc.args[0] if exc.args else exc}", highlight=False, soft_wrap=True)
-        sys.exit(InputError.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         _stderr().print("已取消")
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors from the argument parser
         exc.show()
         sys.exit(getattr(exc, "exit_code", 2) or 2)
     except Exception as exc:
+        # A bug: its own exit code (1 means "check found errors"), the traceback on request.
         if os.environ.get("DUIZHAO_RAISE_ERRORS"):
-            raise
-        _stderr().print(f"[red]内部错误：[/]{type(exc).__name__}: {exc}（设置 DUIZHAO_RAISE_ERRORS=1 查看详情）",
-                        highlight=False, soft_wrap=True)
-        sys.exit(1)
+            import traceback
+
+            traceback.print_exc()
+        else:
+            _stderr().print(f"[red]内部错误：[/]{type(exc).__name__}: {exc}（设置 DUIZHAO_RAISE_ERRORS=1 查看详情）",
+                            highlight=False, soft_wrap=True)
+        sys.exit(INTERNAL_EXIT)

@@ -47,10 +47,11 @@ def test_json_follows_design_schema():
 
 def test_csv_one_row_per_finding():
     out = run("check", str(RAW[0]), "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert out.stdout.startswith("\ufeff")  # Excel on a Chinese Windows reads UTF-8 only with the BOM
+    rows = list(csv.DictReader(io.StringIO(out.stdout.removeprefix("\ufeff"))))
     report = json.loads(run("check", str(RAW[0]), "--json").stdout)[0]
     assert len(rows) == len(report["findings"])
-    assert rows[0]["file"] == str(RAW[0])
+    assert rows[0]["文件"] == str(RAW[0])
 
 
 def test_batch_of_folders_reports_unreadable_file_in_place(tmp_path):
@@ -75,10 +76,10 @@ def test_unknown_theme_is_usage_error():
 @pytest.mark.parametrize(
     "yaml_text,field,line",
     [
-        ("role: 副县长\nmeeting:\n  year: 二〇二三\n", "meeting.year", 3),
+        ("role: 副县长\nmeeting:\n  year: 二〇二三\n", "meeting → year", 3),
         ("role: 副县长\n", "meeting", None),
         ("role: 副县长\nmeeting:\n  year: 2023\nareaz: []\n", "areaz", 4),
-        ("role: 副县长\nmeeting:\n  year: 2023\nareas:\n  - area: 学习\n    problems:\n      - facts: [a]\n", "areas.0.problems.0.summary", 7),
+        ("role: 副县长\nmeeting:\n  year: 2023\nareas:\n  - area: 学习\n    problems:\n      - facts: [a]\n", "areas 第1项 → problems 第1项 → summary", 7),
     ],
 )
 def test_broken_notes_name_field_and_line(yaml_text, field, line):
