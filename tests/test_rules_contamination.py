@@ -107,3 +107,11 @@ def test_every_furniture_span_is_one_site_error():
     doc.furniture = [Span(start=0, end=text.index("\n"), reason="目录")]
     found = [f for f in check_document(doc).findings if f.rule == "contamination.site"]
     assert "目录" in found[0].message
+
+
+def test_quoted_ending_instruction_with_full_stops_inside_is_meta_prose():
+    # A 1.5B draft quoted its whole instruction, full stops and all: 并以“…。…。”结尾。
+    text = ("某同志对照检查材料\n按照部署，我认真学习，并以“会前，广泛征求意见建议6条，开展谈心谈话4人次。"
+            "现对照检查如下。”结尾。\n一、存在的问题\n（一）学习方面。一是学得少。如3月缺席1次。\n")
+    found = [f for f in check_document(parse_text(text)).findings if f.rule == "contamination.meta"]
+    assert [f.section for f in found] == ["opening"]

@@ -52,3 +52,9 @@ def test_rule_reports_each_mask_as_an_error_in_its_section():
     assert {f.excerpt for f in found} == {"**", "X"}
     assert all(f.severity == "error" and f.user_only for f in found)
     assert {f.section for f in found} == {"1.1.1", "1.4.1", "3.4"}  # 城南片区 is named in 整改措施（四） too
+
+
+def test_elided_text_is_a_slot_to_fill():
+    text = "某同志对照检查材料\n现对照检查如下：（略）\n一、存在的问题\n（一）学习方面。一是学得少。此处省略。\n"
+    found = [f for f in check_document(parse_text(text)).findings if f.rule == "placeholder.slots"]
+    assert [text[f.start:f.end] for f in found] == ["（略）", "此处省略"]
