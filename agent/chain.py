@@ -143,23 +143,67 @@ class Chain:
         self.results: dict[str, SectionResult] = run.load_sections()
 
     def draft(self) -> DraftResult:
-        """Run every step not yet checkpointed, then assemble and check the whole draft."""
-        for n, step in enumerate(self.steps, start=1):
-            if step.key in self.results:
-                self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：已完成（续跑，跳过）")
-                continue
-            self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：起草中… 已用 token {self._tokens()}")
-            result = self._draft_step(step)
-            self.results[step.key] = result
-            self.run.save_section(result)
+        """Run every step not yet checkpointed, then assemble and check the whole draft.
+
+        With `concurrency` above 1 the first versions of independent steps are asked for at once (see
+        `_prefetching`); every step is still checked, revised and checkpointed in plan order against the
+        steps before it, so each request, the checkpoints and the draft are those of a sequential run.
+        """
+        concurrency = getattr(self.llm.settings, "concurrency", 1)
+        if concurrency <= 1:
+            for n, step in enumerate(self.steps, start=1):
+                if self._announce(n, step):
+                    self._keep(self._draft_step(step))
+            return self._finish()
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="duizhao-step")
+        try:
+            firsts = self._prefetching(pool)
+            for n, step in enumerate(self.steps, start=1):
+                if self._announce(n, step):
+                    data, text = firsts(step).result()
+                    self._keep(self._improve(step, data, text))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return self._finish()
+
+    def _prefetching(self, pool):
+        """First versions on the pool: opening, areas, case and closing at once; causes and measures (which
+        read the areas' final points) both as soon as the first of them is due, when every area is final."""
+        todo = [s for s in self.steps if s.key not in self.results]
+        late = {"causes", "measures"}
+        futures = {s.key: pool.submit(self._first_version, s) for s in todo if s.kind not in late}
+
+        def first(step: Step):
+            if step.key not in futures:
+                for s in todo:
+                    if s.kind in late and s.key not in futures:
+                        futures[s.key] = pool.submit(self._first_version, s)
+            return futures[step.key]
+        return first
+
+    def _announce(self, n: int, step: Step) -> bool:
+        """Report the step; False when it is already checkpointed (resume)."""
+        if step.key in self.results:
+            self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：已完成（续跑，跳过）")
+            return False
+        self.progress(f"[{n}/{len(self.steps)}] {step_label(step)}：起草中… 已用 token {self._tokens()}")
+        return True
+
+    def _keep(self, result: SectionResult) -> None:
+        self.results[result.key] = result
+        self.run.save_section(result)
 
     def _tokens(self) -> int:
         t = self.llm.meter.totals()
         return t["prompt_tokens"] + t["completion_tokens"]
 
     def _draft_step(self, step: Step) -> SectionResult:
-        data, text = self._first_version(step)
+        return self._improve(step, *self._first_version(step))
+
+    def _improve(self, step: Step, data: dict | None, text: str) -> SectionResult:
+        """Check a first version against the sections before it and revise it up to max_rounds times."""
         best = self._evaluate(step, text, data, rounds=0)
         for round_no in range(1, self.max_rounds + 1):
             fixable = [f for f in best.findings if not f.user_only and f.category in FIXABLE]

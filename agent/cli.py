@@ -57,6 +57,8 @@ ModelOpt = Annotated[str | None, typer.Option(help="模型名", rich_help_panel=
 RecordOpt = Annotated[Path | None, typer.Option(help="把本次 HTTP 会话录制到此文件（vcrpy YAML）",
                                                 rich_help_panel=PANEL_REC)]
 ReplayOpt = Annotated[Path | None, typer.Option(help="从录制文件离线回放，不访问网络", rich_help_panel=PANEL_REC)]
+ConcurrencyOpt = Annotated[int | None, typer.Option(help="同时起草的独立章节数（1–16；预设：本地服务 1，远程服务 4）",
+                                                    rich_help_panel=PANEL_MODEL)]
 
 
 def _stderr():
@@ -224,6 +226,7 @@ def draft(
     report: Annotated[Path | None, typer.Option(help="把检查报告和用量写成 JSON 文件")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="把报告和用量以 JSON 打印到标准输出（草稿需用 -o）")] = False,
     show_notes: Annotated[bool, typer.Option("--show-notes", help="只打印理解到的笔记（YAML），不起草")] = False,
+    concurrency: ConcurrencyOpt = None,
 ) -> None:
     """根据笔记起草对照检查材料：逐节起草、检查、修改，最后汇总。退出码 3 表示模型服务失败，可 --resume。"""
     import json
@@ -238,7 +241,7 @@ def draft(
         raise UsageError("使用 --json 时请用 -o 指定草稿文件")
     _check_rounds(max_rounds)
     _check_outputs((output, "草稿输出文件", DRAFT_SUFFIXES), (report, "报告文件", (".json",)))
-    settings = resolve_settings(provider=provider, base_url=base_url, model=model)
+    settings = resolve_settings(provider=provider, base_url=base_url, model=model, concurrency=concurrency)
     console = _stderr()
     with session(record=record, replay=replay):
         if show_notes:
@@ -254,7 +257,7 @@ def draft(
         with DraftProgress(console) as progress:
             try:
                 result = run_draft(notes, settings, theme=theme, max_rounds=max_rounds, resume=resume,
-                                   progress=progress)
+                                   progress=progress, check_connection=replay is None)
             except KeyboardInterrupt:
                 # Finished sections are checkpointed: say how to go on from here.
                 if progress.run_dir:
@@ -280,7 +283,8 @@ def draft(
     usage = result.usage
     console.print(f"检查：{'通过' if result.report['passed'] else '未通过'}，得分 {result.report['score']}，"
                   f"错误 {result.report['counts']['error']}，警告 {result.report['counts']['warning']}；"
-                  f"调用 {usage['calls']} 次，输入 {usage['prompt_tokens']} / 输出 {usage['completion_tokens']} token，"
+                  f"调用 {usage['calls']} 次，输入 {usage['prompt_tokens']}（缓存命中 {usage['cached_tokens']}）"
+                  f" / 输出 {usage['completion_tokens']} token，"
                   f"{usage['seconds']} 秒，重试 {usage['retries']} 次", highlight=False)
     # Each slot with its section id (as `revise --section` takes it).
     slots = [f for f in result.report["findings"] if f["rule"] == "placeholder.slots"]
@@ -327,6 +331,10 @@ def revise(
     settings = None if dry_run else resolve_settings(provider=provider, base_url=base_url, model=model)
     if settings is not None:
         settings.api_key()  # a missing key is reported before the section is even looked up
+        if replay is None:
+            from agent.reach import ensure_reachable
+
+            ensure_reachable(settings)  # nothing listening: say so at once, with the ways on
     with session(record=record, replay=replay):
         result = revise_source(source, section, llm_factory=lambda: LLM(settings), notes=loaded, theme=theme,
                                instruction=instruction, max_rounds=max_rounds, dry_run=dry_run,
@@ -406,6 +414,34 @@ def eval_cmd(
     if deltas is not None:
         for mode, values in deltas.items():
             typer.echo(f"{mode} 与基准相比：" + "，".join(f"{k} {v:+}" for k, v in values.items()))
+
+
+@app.command()
+def doctor(
+    provider: ProviderOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """诊断模型设置：每项设置及其来源、密钥（不显示）、连接、/models 中的模型、一次极小的 JSON 调用。
+
+    \b
+    每一项失败都给出原因和修正办法。退出码：0 全部通过，3 有失败项。
+    例：duizhao doctor --provider deepseek
+    """
+    from agent.doctor import diagnose, settings_lines
+    from agent.settings import resolve_with_origins
+
+    settings, origins = resolve_with_origins(provider=provider, base_url=base_url, model=model)
+    typer.echo("设置：")
+    for line in settings_lines(settings, origins):
+        typer.echo(f"  {line}")
+    checks = diagnose(settings)
+    for check in checks:
+        mark = {True: "通过", False: "失败", None: "跳过"}[check.ok]
+        typer.echo(f"[{mark}] {check.name}：{check.detail}")
+        if check.fix:
+            typer.echo(f"       修正：{check.fix}")
+    raise typer.Exit(3 if any(c.ok is False for c in checks) else 0)
 
 
 @app.command("serve-local")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
 from agent.chain import Chain, DraftResult
-from agent.errors import LimitError, UsageError
+from agent.errors import LimitError, ModelError, UsageError
 from agent.llm import LLM
 from agent.notes import Notes, load_notes, parse_notes_yaml, theme_for
+from agent.reach import ways_on
 from agent.reader import read_source
 from agent.runs import Run
 from agent.settings import Settings
@@ -82,7 +84,8 @@ def validate(notes_path: str | Path, settings: Settings | None, *, theme: str | 
 
 
 def draft(notes_path: str | Path, settings: Settings, *, theme: str | None = None, max_rounds: int = 2,
-          resume: str | None = None, client=None, progress: Callable[[str], None] | None = None) -> DraftResult:
+          resume: str | None = None, client=None, progress: Callable[[str], None] | None = None,
+          check_connection: bool = True) -> DraftResult:
     """Draft a statement from a notes file; every finished section is checkpointed in the run folder.
 
     Nothing is created and no model is called until the notes, the theme, the run folder to resume
@@ -90,17 +93,34 @@ def draft(notes_path: str | Path, settings: Settings, *, theme: str | None = Non
 
     Raises:
         InputError: bad notes, unknown theme, a run folder that is not one.
-        ModelError: the endpoint failed past the retries (resume with the run folder).
+        ModelError: the endpoint failed past the retries (resume with the run folder); a fresh run that
+            finished no section leaves no folder behind.
+        ModelUnreachableError: nothing listens at the base URL (checked first, unless `check_connection`
+            is off, as under --replay); nothing was created.
     """
     notes, chosen, run = validate(notes_path, settings if client is None else None, theme=theme, resume=resume)
+    if client is None and check_connection:
+        from agent.reach import ensure_reachable
+
+        ensure_reachable(settings)
     fresh = run is None
     run = run or Run.create()
     llm = LLM(settings, client=client, log=run.log_call)
-    if notes is None:
-        notes = notes_from_file(notes_path, lambda: llm)
-        chosen = theme_for(notes, theme)
-    if fresh:
-        run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False), settings.model_dump())
-    if progress:
-        progress(f"运行目录：{run.path}（中断后可用 --resume {run.path} 继续）")
-    return Chain(llm, notes, chosen, run=run, max_rounds=max_rounds, progress=progress).draft()
+    try:
+        if notes is None:
+            notes = notes_from_file(notes_path, lambda: llm)
+            chosen = theme_for(notes, theme)
+        if fresh:
+            run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False),
+                            settings.model_dump(mode="json"))
+        if progress:
+            progress(f"运行目录：{run.path}（中断后可用 --resume {run.path} 继续）")
+        return Chain(llm, notes, chosen, run=run, max_rounds=max_rounds, progress=progress).draft()
+    except ModelError as exc:
+        if fresh and not any((run.path / "sections").glob("*.json")):
+            # Nothing worth resuming: no empty run folder is left behind, and no --resume is suggested.
+            shutil.rmtree(run.path, ignore_errors=True)
+            message = str(exc).split("可用 --resume")[0].rstrip("。，") + "。没有完成任何一节，未保留运行目录。"
+            lost = type(exc.__cause__).__name__ in ("APIConnectionError", "APITimeoutError")
+            raise ModelError(message + ("\n" + ways_on(settings) if lost else "")) from exc
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,7 +15,27 @@ from agent.errors import InputError, LimitError, SettingsError, UnknownProviderE
 from agent.resources import load_table
 
 MAX_CONFIG_BYTES = 64 * 1024
-FIELDS = ("provider", "base_url", "model", "structured", "timeout", "max_retries", "temperature")
+FIELDS = ("provider", "base_url", "model", "structured", "timeout", "max_retries", "temperature", "concurrency",
+          "connect_timeout", "call_budget", "token_param", "send_temperature")
+
+
+class Structured(StrEnum):
+    """How a server is asked for JSON; a 400 saying a mode is unsupported steps down to the next (FALLBACK)."""
+
+    JSON_SCHEMA = "json_schema"
+    JSON_OBJECT = "json_object"
+    JSON_OBJECT_SCHEMA = "json_object_schema"  # llama-cpp-python: {"type": "json_object", "schema": …}
+    NONE = "none"
+
+
+FALLBACK = {Structured.JSON_SCHEMA: Structured.JSON_OBJECT, Structured.JSON_OBJECT_SCHEMA: Structured.JSON_OBJECT,
+            Structured.JSON_OBJECT: Structured.NONE}
+
+# The worst stall with default settings: a server that accepts the connection and never answers holds one
+# call for at most CONNECT_TIMEOUT + CALL_BUDGET = 118 s (retries included, each attempt's read timeout cut
+# to what is left), then the run stops. 115 s still covers the longest reply of the 2-core local model
+# (the single prompt took ≈106 s).
+CONNECT_TIMEOUT, READ_TIMEOUT, CALL_BUDGET = 3.0, 115.0, 115.0
 
 
 class Settings(BaseModel):
@@ -26,19 +47,38 @@ class Settings(BaseModel):
     base_url: str
     model: str
     key_env: str | None = None
-    structured: str = "json_schema"
-    timeout: float = Field(default=300.0, gt=0)
+    key_optional: bool = False
+    structured: Structured = Structured.JSON_SCHEMA
+    token_param: str = Field(default="max_tokens", pattern="^(max_tokens|max_completion_tokens)$")
+    send_temperature: bool = True
+    extra_body: dict = Field(default_factory=dict)
+    reasoning_fields: list[str] = Field(default_factory=lambda: ["reasoning_content", "reasoning"])
+    cached_fields: list[str] = Field(default_factory=lambda: ["prompt_tokens_details.cached_tokens"])
+    concurrency: int = Field(default=1, ge=1, le=16)
+    connect_timeout: float = Field(default=CONNECT_TIMEOUT, gt=0, le=60)
+    timeout: float = Field(default=READ_TIMEOUT, gt=0)
+    call_budget: float = Field(default=CALL_BUDGET, gt=0)
     max_retries: int = Field(default=4, ge=0, le=10)
     temperature: float = Field(default=0.3, ge=0, le=2)
 
     def api_key(self) -> str:
         """The API key from its environment variable (a placeholder for keyless local servers)."""
         if not self.key_env:
-            return "not-needed"
+            return os.environ.get("DUIZHAO_API_KEY") or "not-needed"
         key = os.environ.get(self.key_env) or os.environ.get("DUIZHAO_API_KEY")
         if not key:
+            if self.key_optional:
+                return "not-needed"
             raise InputError(f"缺少 API 密钥：请设置环境变量 {self.key_env}（或 DUIZHAO_API_KEY）")
         return key
+
+    def key_present(self) -> bool:
+        """Whether a key is set in the environment (the key itself is never shown)."""
+        return bool((self.key_env and os.environ.get(self.key_env)) or os.environ.get("DUIZHAO_API_KEY"))
+
+    def worst_stall(self) -> float:
+        """The longest one call can hold the run: connect timeout plus the per-call budget."""
+        return self.connect_timeout + self.call_budget
 
 
 def config_path() -> Path:
@@ -53,7 +93,12 @@ def config_path() -> Path:
 
 # What each setting must be, in the words of the error message.
 _EXPECTED = {
-    "timeout": "大于 0 的秒数（如 300）",
+    "timeout": "大于 0 的秒数（如 115）",
+    "call_budget": "大于 0 的秒数（如 115）",
+    "connect_timeout": "介于 0 到 60 的秒数（如 3）",
+    "concurrency": "介于 1 到 16 的整数",
+    "token_param": "max_tokens 或 max_completion_tokens",
+    "send_temperature": "true 或 false",
     "max_retries": "介于 0 到 10 的整数",
     "temperature": "介于 0 到 2 的数",
     "base_url": "以 http:// 或 https:// 开头的地址，如 http://127.0.0.1:8765/v1",
@@ -66,6 +111,15 @@ STRUCTURED_MODES = ("json_schema", "json_object", "json_object_schema", "none")
 
 def resolve_settings(**flags) -> Settings:
     """Merge flags, DUIZHAO_* environment, the config file and the provider preset, in that order.
+
+    Raises:
+        UnknownProviderError, SettingsError, InputError: as `resolve_with_origins`.
+    """
+    return resolve_with_origins(**flags)[0]
+
+
+def resolve_with_origins(**flags) -> tuple[Settings, dict[str, str]]:
+    """The settings and, for each, where it came from (flag, env, config file, preset, default).
 
     Raises:
         UnknownProviderError: a provider that is not a preset.
@@ -99,7 +153,8 @@ def resolve_settings(**flags) -> Settings:
         raise SettingsError(f"{origins.get(key, key)} 应为{_EXPECTED.get(key, '有效的值')}，"
                             f"而不是“{str(err.get('input'))[:80]}”") from exc
     _check_values(settings, origins)
-    return settings
+    origins = {k: origins.get(k, "默认值") for k in Settings.model_fields}
+    return settings, origins
 
 
 def _check_values(settings: Settings, origins: dict[str, str]) -> None:
@@ -110,9 +165,6 @@ def _check_values(settings: Settings, origins: dict[str, str]) -> None:
                             f"而不是“{settings.base_url[:80]}”")
     if not settings.model.strip():
         raise SettingsError(f"{origins.get('model', 'model')} 应为{_EXPECTED['model']}")
-    if settings.structured not in STRUCTURED_MODES:
-        raise SettingsError(f"{origins.get('structured', 'structured')} 应为{_EXPECTED['structured']}，"
-                            f"而不是“{settings.structured[:40]}”")
 
 
 def _read_config() -> dict:

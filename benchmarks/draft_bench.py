@@ -1,10 +1,13 @@
-"""Benchmark the draft chain against a live server, beside a single-prompt draft of the same notes.
+"""Benchmark the draft chain at concurrency 1 and 4 beside a single-prompt draft of the same notes.
 
 Prints wall time, prompt and completion tokens per output 字, revision rounds, and — when the
 server's log is given — how much of each prompt the server's prompt cache reused
 (llama-cpp-python logs `N prefix-match hit, remaining M prompt tokens to eval`).
 
-Run (with `duizhao serve-local … 2> server.log` up):
+Simulated remote service (benchmarks/latency_server.py answering from the eval recordings):
+    .venv/bin/python benchmarks/draft_bench.py evals/cases/zhuti-2023-sparse.yaml \
+        --simulate evals/sessions/zhuti-2023-sparse.chain.yaml evals/sessions/zhuti-2023-sparse.single.yaml
+Live local server (with `duizhao serve-local … 2> server.log` up; concurrency 1 only makes sense there):
     .venv/bin/python benchmarks/draft_bench.py examples/2023-zhuti.yaml --server-log server.log
 """
 
@@ -42,7 +45,7 @@ def run(label: str, fn, log: Path | None) -> None:
     wall = time.perf_counter() - start
     chars = cjk_count(text)
     t = meter.totals()
-    line = (f"{label:8} wall {wall:6.1f} s | {chars} 字 | prompt {t['prompt_tokens']} ({t['prompt_tokens'] / chars:.2f}/字)"
+    line = (f"{label:10} wall {wall:6.1f} s | {chars} 字 | prompt {t['prompt_tokens']} ({t['prompt_tokens'] / chars:.2f}/字)"
             f" | completion {t['completion_tokens']} ({t['completion_tokens'] / chars:.2f}/字) | calls {t['calls']}"
             f" | revision rounds {rounds}")
     if log:
@@ -54,26 +57,57 @@ def run(label: str, fn, log: Path | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("notes", type=Path)
+    parser.add_argument("notes", type=Path, help="notes YAML, or an eval case (its `notes:`)")
     parser.add_argument("--server-log", type=Path)
     parser.add_argument("--max-rounds", type=int, default=1)
+    parser.add_argument("--simulate", type=Path, nargs="+", help="recordings for benchmarks/latency_server.py")
+    parser.add_argument("--ttft", type=float, default=None)
+    parser.add_argument("--tps", type=float, default=None)
     args = parser.parse_args()
-    notes = load_notes(args.notes)
+    notes = _notes(args.notes)
     theme = get_theme(notes.meeting.theme)
     settings = resolve_settings(provider="local")
+    texts = {}
 
-    def chain():
-        llm = LLM(settings)
-        with tempfile.TemporaryDirectory() as tmp:
-            result = Chain(llm, notes, theme, run=Run.create(Path(tmp)), max_rounds=args.max_rounds).draft()
-        return result.text, llm.meter, sum(s.rounds for s in result.sections)
+    def chain(concurrency: int):
+        def go():
+            llm = LLM(settings.model_copy(update={"concurrency": concurrency}))
+            with tempfile.TemporaryDirectory() as tmp:
+                result = Chain(llm, notes, theme, run=Run.create(Path(tmp)), max_rounds=args.max_rounds).draft()
+            texts[concurrency] = result.text
+            return result.text, llm.meter, sum(s.rounds for s in result.sections)
+        return go
 
     def single():
         llm = LLM(settings)
         return single_prompt_draft(llm, notes, theme), llm.meter, 0
 
-    run("chain", chain, args.server_log)
-    run("single", single, args.server_log)
+    if not args.simulate:
+        run("chain", chain(1), args.server_log)
+        run("single", single, args.server_log)
+        return
+    from benchmarks.latency_server import TOKENS_PER_SECOND, TTFT, LatencyServer, load_recordings
+
+    ttft, tps = args.ttft or TTFT, args.tps or TOKENS_PER_SECOND
+    with LatencyServer(load_recordings(args.simulate), ttft, tps) as server:
+        settings = settings.model_copy(update={"base_url": server.base_url})
+        print(f"simulated remote service: TTFT {ttft} s, {tps} tokens/s (benchmarks/latency_server.py)")
+        for label, fn in (("chain c=1", chain(1)), ("chain c=4", chain(4)), ("single", single)):
+            server.reset()
+            run(label, fn, None)
+            print(f"{'':10}requests {server.served}, not in the recording (nearest reply used) {server.misses}, peak in flight {server.peak}")
+    print(f"same draft text at concurrency 1 and 4: {texts.get(1) == texts.get(4)}")
+
+
+def _notes(path: Path):
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "notes" in data and "meeting" not in data:
+        from agent.notes import Notes
+
+        return Notes.model_validate(data["notes"])
+    return load_notes(path)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ class FakeOpenAIServer:
         self.default: tuple | None = None
         # Optional: answer from the request body once the queue is empty.
         self.responder = None
+        # GET /models: the ids listed, or an HTTP status to fail with.
+        self.models: list[str] = ["fake"]
+        self.models_status = 200
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -58,6 +61,17 @@ class FakeOpenAIServer:
                     self.wfile.write(raw)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def do_GET(self):  # noqa: N802
+                ok = server.models_status == 200
+                payload = ({"object": "list", "data": [{"id": m, "object": "model"} for m in server.models]} if ok
+                           else {"error": {"message": f"fake {server.models_status}"}})
+                raw = json.dumps(payload).encode("utf-8")
+                self.send_response(server.models_status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
 
             def log_message(self, *args):
                 pass

@@ -207,10 +207,10 @@ def test_revise_section_limit_is_stated(monkeypatch):
 # --- settings ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("env,config,needle", [
-    ({"DUIZHAO_TIMEOUT": "abc"}, None, "环境变量 DUIZHAO_TIMEOUT 应为大于 0 的秒数（如 300），而不是“abc”"),
+    ({"DUIZHAO_TIMEOUT": "abc"}, None, "环境变量 DUIZHAO_TIMEOUT 应为大于 0 的秒数（如 115），而不是“abc”"),
     ({"DUIZHAO_MAX_RETRIES": "99"}, None, "环境变量 DUIZHAO_MAX_RETRIES 应为介于 0 到 10 的整数，而不是“99”"),
     ({"DUIZHAO_TEMPERATURE": "hot"}, None, "DUIZHAO_TEMPERATURE 应为介于 0 到 2 的数"),
-    ({}, "timeout: -5\n", "的 timeout 应为大于 0 的秒数（如 300），而不是“-5”"),
+    ({}, "timeout: -5\n", "的 timeout 应为大于 0 的秒数（如 115），而不是“-5”"),
     ({}, "timout: 5\n", "字段 timout：不认识的设置，是不是要写 timeout？"),
     ({}, "a: " + "[" * 3000, "配置文件嵌套过深"),
     ({"DUIZHAO_BASE_URL": "localhost:8080"}, None, "DUIZHAO_BASE_URL 应为以 http:// 或 https:// 开头的地址"),

@@ -11,7 +11,7 @@ from agent.settings import config_path, resolve_settings
 
 def test_preset_is_the_default():
     s = resolve_settings(provider="deepseek")
-    assert s.base_url == "https://api.deepseek.com/v1" and s.model == "deepseek-chat" and s.structured == "json_object"
+    assert s.base_url == "https://api.deepseek.com" and s.model == "deepseek-flash" and s.structured == "json_object"
 
 
 def test_flag_beats_env_beats_config_beats_preset(monkeypatch):
