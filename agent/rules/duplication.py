@@ -144,13 +144,13 @@ def copied_offsets(projection: str) -> list[int]:
     return sorted(hits)
 
 
-@rule("duplication.copy", "duplication", "error")
-def copied_from_samples(ctx: Context, r):
-    """不得照搬照抄样例材料（连续15字以上相同，通用政治表述除外）。"""
-    masked = mask_allowed(ctx.doc.text).replace("\n", "\x00")
+@lru_cache(maxsize=8)  # the paraphrase rule skips what this found: one search per document
+def copied_runs(text: str) -> tuple[tuple[int, int, int], ...]:
+    """(start, end, length in CJK characters) of every run of RUN+ characters copied from a sample."""
+    masked = mask_allowed(text).replace("\n", "\x00")
     hits = copied_offsets(_DROP_RE.sub("", masked))
     if not hits:
-        return
+        return ()
     # Offsets are needed only to report a hit, so they are computed only then.
     offsets = [m.start() for m in _KEEP_RE.finditer(masked)]
     runs, first, last = [], hits[0], hits[0]
@@ -160,9 +160,14 @@ def copied_from_samples(ctx: Context, r):
             first = i
         last = i
     runs.append((first, last))
-    for i, j in runs:
-        start, end = offsets[i], offsets[j + RUN - 1] + 1
-        yield ctx.finding(r, f"与样例材料连续{j - i + RUN}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
+    return tuple((offsets[i], offsets[j + RUN - 1] + 1, j - i + RUN) for i, j in runs)
+
+
+@rule("duplication.copy", "duplication", "error")
+def copied_from_samples(ctx: Context, r):
+    """不得照搬照抄样例材料（连续15字以上相同，通用政治表述除外）。"""
+    for start, end, length in copied_runs(ctx.doc.text):
+        yield ctx.finding(r, f"与样例材料连续{length}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
 
 
 _DROP_RE = re.compile(r"[^\u4e00-\u9fff\x00]+")
@@ -326,7 +331,7 @@ def lightly_edited_copy(ctx: Context, r):
     projection = _DROP_RE.sub("", text.replace("\n", "\x00"))
     seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
     own = _self_sample(seeds)
-    exact = [(f.start, f.end) for f in copied_from_samples(ctx, r)]
+    exact = [(start, end) for start, end, _ in copied_runs(ctx.doc.text)]
     for s, e, key in _sentence_keys(text, 0, len(text)):
         if len(key) < least or any(a < e and s < b for a, b in exact):
             continue
