@@ -6,9 +6,10 @@ It exists so the chain's worth is measured against something, not assumed.
 from __future__ import annotations
 
 from agent import prompts
-from agent.chain import CHARS_PER_TOKEN, FEWSHOT_TOKENS, areas_for, meeting_title
+from agent.chain import CHARS_PER_TOKEN, FEWSHOT_TOKENS, areas_for
 from agent.errors import OutputTruncatedError
 from agent.fewshot import slice_for
+from agent.layout import meeting_title, subject
 from agent.llm import LLM
 from agent.notes import Notes
 from agent.themes import Theme
@@ -25,7 +26,7 @@ def single_prompt_draft(llm: LLM, notes: Notes, theme: Theme) -> str:
     """A whole draft from one prompt."""
     msgs = prompts.messages("single", fewshot=fewshot_material(), notes=notes, areas=areas_for(notes, theme),
                             meeting_title=meeting_title(notes, theme), target=notes.target_chars,
-                            needs_case="case" in theme.parts)
+                            needs_case="case" in theme.parts, subject=subject(notes))
     limit = int(notes.target_chars * 1.3 / CHARS_PER_TOKEN) + 300
     try:
         reply = llm.chat(msgs, step="single", max_tokens=limit)

@@ -1,63 +1,50 @@
-"""The drafting chain: plan → one prompt per section → validator → revision → assembled draft.
+"""The drafting chain: plan → free sentences per section → repair → validator → revision → fallback → draft.
 
-Each section is drafted as structured data (points, items), laid out in the house style by code,
-checked at once with the rules (notes included, so grounding applies), and sent back with the
-findings the model can fix, keeping the best-scoring version. What only the user can supply
-becomes a visible 【请补充：…】 slot; a figure not in the notes is marked 【请核实：…】.
+Code writes what the genre fixes (title, opening skeleton, headings, each point's summary and facts,
+cause categories, measure titles and hints, closing; `layout`). The model writes only free sentences,
+one prompt per section (`sections.yaml` says which). After every reply code repairs what it can see
+(`repair`), the rules check the section in the draft as assembled so far, and an error the model could
+fix goes back for revision; if one survives every round the section falls back, first to a prompt
+without the few-shot slice, then to the plain version code writes from the notes alone. Nothing leaves
+with an error the model could fix; what only the user can supply stays a visible 【请补充：…】 slot.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from agent import layout as lay
 from agent import prompts
 from agent.check import check_document, score
+from agent.document import Document
 from agent.errors import DraftRetryError, OutputTruncatedError
-from agent.facts import extract_figures, numbers_in
+from agent.facts import numbers_in
 from agent.fewshot import slice_for
-from agent.layout import AreaDraft, ItemsDraft, layout, layout_area, layout_items
+from agent.layout import ItemsDraft, Laid, layout, meeting_title, title_of
 from agent.llm import LLM
 from agent.notes import AreaNotes, Notes, Problem
 from agent.numbering import int_to_cn
 from agent.parser import parse_text
+from agent.repair import clean_piece, drop_flagged, flagged_in
 from agent.rules import Finding
-from agent.rules.grounding import fact_covered
 from agent.runs import Run
+from agent.sections import Repair, SectionResult, Step, specs
 from agent.themes import Area, Theme, area_similarity, get_theme
 
-FEWSHOT_TOKENS = 300
-# Openings are formulaic: a short sample is enough for the style and leaves less to copy.
-OPENING_FEWSHOT_TOKENS = 150
+__all__ = ["Chain", "DraftResult", "SectionResult", "Step", "areas_for", "meeting_title", "plan", "title_of"]
+
+FEWSHOT_TOKENS = 300  # the single-prompt baseline's slice per part, the same as the chain's steps
 CHARS_PER_TOKEN = 1.2  # conservative for Chinese prose, so max_tokens never truncates a budgeted reply
-FIXABLE = {"concreteness", "voice", "contamination", "duplication", "structure", "correspondence", "grounding"}
-
-
-class Step(BaseModel):
-    """One planned chain step: which section, its id in the assembled draft, its length budget."""
-
-    key: str
-    kind: str  # opening | area | causes | measures | case | closing
-    section_id: str
-    title: str = ""
-    budget: int
-    area: AreaNotes | None = None
-
-
-class SectionResult(BaseModel):
-    """A finished section as checkpointed in the run folder."""
-
-    key: str
-    text: str
-    data: dict | None = None
-    rounds: int = 0
-    score: int = 100
-    findings: list[Finding] = Field(default_factory=list)
+REPAIR_PASSES = 3  # dropping a sentence can expose another finding; three passes settle every case seen
 
 
 class DraftResult(BaseModel):
     """The assembled draft, its check report and the run's meter."""
+
+    model_config = {"arbitrary_types_allowed": True}
 
     text: str
     run_dir: str
@@ -65,6 +52,8 @@ class DraftResult(BaseModel):
     report: dict
     usage: dict
     slots: list[str]
+    document: Document | None = None  # the assembled draft, parsed once, for the writers
+    notes: Notes | None = None  # what the draft was written from (document properties, signature)
 
 
 def plan(notes: Notes, theme: Theme) -> list[Step]:
@@ -105,27 +94,11 @@ def _same_area(area: Area, name: str) -> bool:
         Area(key="n", title=name, aliases=[name]), area.title) >= 0.6
 
 
-def meeting_title(notes: Notes, theme: Theme) -> str:
-    """The meeting's name for the title and opening."""
-    if notes.meeting.title:
-        return notes.meeting.title
-    name = theme.name if theme.key != "custom" else notes.meeting.kind
-    return name if "生活会" in name else f"{name}{notes.meeting.kind}"
-
-
-def title_of(notes: Notes, theme: Theme) -> str:
-    """The title, assembled without a model."""
-    meeting = meeting_title(notes, theme).split("（")[0]
-    meeting = meeting.removeprefix(f"{notes.meeting.year}年度")
-    return layout()["title"].format(role=notes.role, year=notes.meeting.year, meeting=meeting)
-
-
 def step_label(step: Step) -> str:
     """A step's name for the progress display, in the document's own words: 开头, （一）理论学习…"""
     if step.kind == "area":
         return f"（{int_to_cn(int(step.section_id.split('.')[1]))}）{step.title}"
-    names = {"opening": "开头", "causes": "原因剖析", "measures": "整改措施", "case": "反面典型案例剖析", "closing": "结尾"}
-    return names.get(step.kind, step.key)
+    return step.spec.label or step.key
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -140,48 +113,36 @@ class Chain:
         self.max_rounds = max_rounds
         self.progress = progress or (lambda _msg: None)
         self.steps = plan(notes, self.theme)
+        self.areas = [s.area for s in self.steps if s.kind == "area"]
+        self.allowed = numbers_in(notes.all_text())
         self.results: dict[str, SectionResult] = run.load_sections()
 
     def draft(self) -> DraftResult:
         """Run every step not yet checkpointed, then assemble and check the whole draft.
 
-        With `concurrency` above 1 the first versions of independent steps are asked for at once (see
-        `_prefetching`); every step is still checked, revised and checkpointed in plan order against the
-        steps before it, so each request, the checkpoints and the draft are those of a sequential run.
+        With `concurrency` above 1 the first versions of all steps are asked for at once (none reads
+        another's output); every step is still repaired, checked, revised and checkpointed in plan order
+        against the steps before it, so each request, the checkpoints and the draft are those of a
+        sequential run.
         """
         concurrency = getattr(self.llm.settings, "concurrency", 1)
         if concurrency <= 1:
             for n, step in enumerate(self.steps, start=1):
                 if self._announce(n, step):
-                    self._keep(self._draft_step(step))
+                    self._keep(self._improve(step, self._first_version(step)))
             return self._finish()
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="duizhao-step")
         try:
-            firsts = self._prefetching(pool)
+            todo = [s for s in self.steps if s.key not in self.results]
+            futures = {s.key: pool.submit(self._first_version, s) for s in todo}
             for n, step in enumerate(self.steps, start=1):
                 if self._announce(n, step):
-                    data, text = firsts(step).result()
-                    self._keep(self._improve(step, data, text))
+                    self._keep(self._improve(step, futures[step.key].result()))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return self._finish()
-
-    def _prefetching(self, pool):
-        """First versions on the pool: opening, areas, case and closing at once; causes and measures (which
-        read the areas' final points) both as soon as the first of them is due, when every area is final."""
-        todo = [s for s in self.steps if s.key not in self.results]
-        late = {"causes", "measures"}
-        futures = {s.key: pool.submit(self._first_version, s) for s in todo if s.kind not in late}
-
-        def first(step: Step):
-            if step.key not in futures:
-                for s in todo:
-                    if s.kind in late and s.key not in futures:
-                        futures[s.key] = pool.submit(self._first_version, s)
-            return futures[step.key]
-        return first
 
     def _announce(self, n: int, step: Step) -> bool:
         """Report the step; False when it is already checkpointed (resume)."""
@@ -199,107 +160,55 @@ class Chain:
         t = self.llm.meter.totals()
         return t["prompt_tokens"] + t["completion_tokens"]
 
-    def _draft_step(self, step: Step) -> SectionResult:
-        return self._improve(step, *self._first_version(step))
+    # --- asking the model -----------------------------------------------------------------------
 
-    def _improve(self, step: Step, data: dict | None, text: str) -> SectionResult:
-        """Check a first version against the sections before it and revise it up to max_rounds times."""
-        best = self._evaluate(step, text, data, rounds=0)
-        for round_no in range(1, self.max_rounds + 1):
-            fixable = [f for f in best.findings if not f.user_only and f.category in FIXABLE]
-            if not fixable:
-                break
-            self.progress(f"    第{round_no}轮修改：{len(fixable)}条意见")
-            try:
-                data, text = self._revise(step, best, fixable)
-            except (OutputTruncatedError, DraftRetryError) as exc:
-                # A failed revision costs nothing but the call: the best version so far stands.
-                self.progress(f"    修改未成功（{exc}），保留现有版本")
-                best = best.model_copy(update={"rounds": round_no})
-                continue
-            candidate = self._evaluate(step, text, data, rounds=round_no)
-            if candidate.score > best.score:
-                best = candidate
-            else:
-                best = best.model_copy(update={"rounds": round_no})
-        return best
+    def _asks(self, step: Step) -> bool:
+        """Whether this step needs the model at all (closing never; the case only with notes for it)."""
+        if step.spec.template is None:
+            return False
+        return step.kind != "case" or self.notes.case_analysis is not None
 
-    def _first_version(self, step: Step) -> tuple[dict | None, str]:
-        notes, theme = self.notes, self.theme
+    def _first_version(self, step: Step, fewshot: bool = True) -> list[str]:
+        """The model's free sentences for a step (none for what code writes alone)."""
+        if not self._asks(step):
+            return []
+        spec = step.spec
+        shot = slice_for(spec.fewshot, spec.fewshot_tokens) if spec.fewshot and fewshot else ""
+        msgs = prompts.messages(spec.template, fewshot=shot, subject=lay.subject(self.notes), **self._context(step))
+        limit = self._max_tokens(step.budget)
+        name = step.key if fewshot else f"{step.key}:again"  # the meter tells first versions from fallbacks
+        if spec.output == "items":
+            draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=name, max_tokens=n), limit)
+            return list(draft.items)
+        return [self._roomy(lambda n: self.llm.chat(msgs, step=name, max_tokens=n), limit)]
+
+    def _context(self, step: Step) -> dict:
+        """The template variables of a step, by kind."""
+        notes, n_areas = self.notes, max(1, len(self.areas))
         if step.kind == "opening":
-            msgs = prompts.messages("opening", fewshot=slice_for("opening", OPENING_FEWSHOT_TOKENS), notes=notes,
-                                    meeting_title=meeting_title(notes, theme), budget=step.budget)
-            return None, self._plain(step, self._call(msgs, step))
+            skeleton = len(lay.opening(notes, self.theme, []).text)
+            return {"meeting_title": meeting_title(notes, self.theme), "studied": "、".join(notes.studied),
+                    "budget": max(40, step.budget - skeleton)}
         if step.kind == "area":
-            problems = step.area.problems or [Problem(summary=layout()["unknown_problem"].format(area=step.title))]
-            msgs = prompts.messages("area", fewshot=slice_for("area", FEWSHOT_TOKENS), area_title=step.title,
-                                    problems=problems, per_point=max(40, step.budget // max(2, len(problems)) // 2))
-            draft = self._roomy(lambda limit: self.llm.structured(msgs, AreaDraft, step=step.key, max_tokens=limit),
-                                self._max_tokens(step.budget * 2))
-            return draft.model_dump(), self._layout_area(step, draft)
-        if step.kind in ("causes", "measures"):
-            return self._items(step)
-        if step.kind == "case":
-            case = notes.case_analysis
-            if case is None:
-                return None, layout()["missing_fact_slot"].format(what="反面典型案例剖析")
-            msgs = prompts.messages("case", case=case, budget=step.budget)
-            return None, _paragraph(self._call(msgs, step))
-        msgs = prompts.messages("closing", role=notes.role, budget=step.budget)
-        return None, _paragraph(self._call(msgs, step))
-
-    def _items(self, step: Step) -> tuple[dict, str]:
-        area_steps = [s for s in self.steps if s.kind == "area"]
+            problems = self._problems(step)
+            fixed = sum(len(p.summary) + sum(len(f) for f in p.facts) + 6 for p in problems)
+            return {"area_title": step.title, "problems": problems,
+                    "per_point": max(40, (step.budget - fixed) // max(1, len(problems)))}
         if step.kind == "causes":
-            summaries = [p["summary"] for s in area_steps for p in (self.results[s.key].data or {}).get("points", [])]
-            msgs = prompts.messages("causes", fewshot=slice_for("causes", FEWSHOT_TOKENS), summaries=summaries,
-                                    hints=self.notes.cause_hints, per_item=max(40, step.budget // 5))
-        else:
-            areas = [{"title": s.title, "summaries": [p["summary"] for p in (self.results[s.key].data or {}).get("points", [])]}
-                     for s in area_steps]
-            msgs = prompts.messages("measures", fewshot=slice_for("measures", FEWSHOT_TOKENS), areas=areas,
-                                    hints=self.notes.measure_hints, per_item=max(40, step.budget // max(1, len(areas))))
-        draft = self._roomy(lambda limit: self.llm.structured(msgs, ItemsDraft, step=step.key, max_tokens=limit),
-                            self._max_tokens(step.budget * 2))
-        return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
+            cats = [{"title": c["title"], "problems": ps}
+                    for c, ps in zip(lay.cause_categories(), lay.problems_by_cause(self.areas), strict=True)]
+            return {"categories": cats, "hints": notes.cause_hints, "per_item": max(40, step.budget // len(cats) - 16)}
+        if step.kind == "measures":
+            hints = lay.hints_by_area(self.areas, notes.measure_hints)
+            areas = [{"title": lay.measure_title(a.area, self.theme), "summaries": [p.summary for p in a.problems],
+                      "hints": h} for a, h in zip(self.areas, hints, strict=True)]
+            return {"areas": areas, "per_item": max(40, step.budget // n_areas - 16)}
+        return {"case": notes.case_analysis, "budget": step.budget}
 
-    def _revise(self, step: Step, best: SectionResult, fixable: list[Finding]) -> tuple[dict | None, str]:
-        import json
-
-        facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
-        if best.data is None:
-            msgs = prompts.messages("revise", current=best.text, messages=sorted({f.message for f in fixable}),
-                                    facts=facts, as_json=False)
-            # No second try here: a truncated revision is simply discarded by the caller.
-            reply = self.llm.chat(msgs, step=step.key, max_tokens=self._max_tokens(step.budget))
-            return None, self._plain(step, reply)
-        model = AreaDraft if step.kind == "area" else ItemsDraft
-        msgs = prompts.messages("revise", current=json.dumps(best.data, ensure_ascii=False),
-                                messages=sorted({f.message for f in fixable}), facts=facts, as_json=True)
-        draft = self.llm.structured(msgs, model, step=f"{step.key}:revise", max_tokens=self._max_tokens(step.budget * 2))
-        if step.kind == "area":
-            return draft.model_dump(), self._layout_area(step, draft)
-        return draft.model_dump(), layout_items(draft, "shi" if step.kind == "causes" else "paren")
-
-    def _layout_area(self, step: Step, draft: AreaDraft) -> str:
-        return layout_area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]), draft)
-
-    def _plain(self, step: Step, reply: str) -> str:
-        """A prose section as one paragraph; the opening always carries the notes' counts."""
-        text = _paragraph(reply)
-        if step.kind != "opening":
-            return text
-        opinions = self.notes.opinions
-        missing = [f for where, f in self.notes.facts() if where == "opening" and not fact_covered(f, text)]
-        if missing and opinions.collected is not None and opinions.talks is not None:
-            sentence = layout()["opinions_sentence"].format(collected=opinions.collected, talks=opinions.talks)
-            cut = text.rfind("现")
-            text = text[:cut] + sentence + text[cut:] if cut > 0 else text + sentence
-        return text
-
-    def _call(self, msgs: list[dict], step: Step) -> str:
-        return self._roomy(lambda limit: self.llm.chat(msgs, step=step.key, max_tokens=limit),
-                           self._max_tokens(step.budget))
+    def _problems(self, step: Step) -> list[Problem]:
+        if step.area and step.area.problems:
+            return step.area.problems
+        return [Problem(summary=layout()["unknown_problem"].format(area=step.title))]
 
     def _roomy(self, call, limit: int):
         """A first version truncated at `limit` is asked for once more with twice the room (never saved cut)."""
@@ -310,54 +219,177 @@ class Chain:
             return call(limit * 2)
 
     def _max_tokens(self, chars: int) -> int:
-        # Small models overshoot short budgets; a generous ceiling avoids truncating a usable reply.
-        return int(2 * chars / CHARS_PER_TOKEN) + 300
+        # Room for a small model's overshoot, but not for a runaway: a 1.5B model that starts repeating
+        # itself fills whatever it is given, at ~9 tokens/s on 2 cores.
+        return int(1.5 * chars / CHARS_PER_TOKEN) + 200
 
-    def _evaluate(self, step: Step, text: str, data: dict | None, rounds: int) -> SectionResult:
-        """Check the draft as assembled so far with this section in place; keep its own findings."""
-        text = mark_unverified(text, self.notes)
-        trial = {**self.results, step.key: SectionResult(key=step.key, text=text, data=data)}
-        doc = parse_text(self.assemble(trial))
+    def _revise(self, step: Step, best: SectionResult, fixable: list[Finding]) -> list[str]:
+        """The pieces again, with the findings the model should fix."""
+        pieces = (best.data or {}).get("pieces", [])
+        as_json = step.spec.output == "items"
+        current = json.dumps({"items": pieces}, ensure_ascii=False) if as_json else "".join(pieces)
+        msgs = prompts.messages("revise", current=current, messages=sorted({f.message for f in fixable}),
+                                facts=[], as_json=as_json, subject=lay.subject(self.notes))
+        limit = self._max_tokens(step.budget)
+        if as_json:
+            return list(self.llm.structured(msgs, ItemsDraft, step=f"{step.key}:revise", max_tokens=limit).items)
+        return [self.llm.chat(msgs, step=f"{step.key}:revise", max_tokens=limit)]
+
+    # --- repair, check, revise, fall back ---------------------------------------------------------
+
+    def _improve(self, step: Step, pieces: list[str]) -> SectionResult:
+        """Repair and check a first version, revise it up to max_rounds times, fall back if errors stay."""
+        best = self._settle(step, pieces, rounds=0)
+        for round_no in range(1, self.max_rounds + 1):
+            fixable = _fixable(best.findings)
+            if not fixable or not self._asks(step):
+                break
+            self.progress(f"    第{round_no}轮修改：{len(fixable)}条意见")
+            try:
+                candidate = self._settle(step, self._revise(step, best, fixable), rounds=round_no)
+            except (OutputTruncatedError, DraftRetryError) as exc:
+                # A failed revision costs nothing but the call: the best version so far stands.
+                self.progress(f"    修改未成功（{exc}），保留现有版本")
+                candidate = None
+            best = _better(best, candidate, round_no)
+        return self._fall_back(step, best)
+
+    def _fall_back(self, step: Step, best: SectionResult) -> SectionResult:
+        """With an error left that the model could fix: once more without the few-shot slice, then plain."""
+        reasons = sorted({f.rule for f in _fixable(best.findings)})
+        if not reasons or not self._asks(step):
+            return best
+        if step.spec.fewshot:
+            self.progress(f"    仍有错误（{'、'.join(reasons)}），不用样例重写一次")
+            try:
+                again = self._settle(step, self._first_version(step, fewshot=False), rounds=best.rounds)
+            except (OutputTruncatedError, DraftRetryError):
+                again = None
+            if again is not None and not _fixable(again.findings):
+                return again.model_copy(update={"fallback": "no_fewshot", "fallback_reason": reasons})
+        self.progress(f"    仍有错误（{'、'.join(reasons)}），改用按笔记生成的稳妥版本")
+        plain = self._settle(step, [], rounds=best.rounds)
+        return plain.model_copy(update={"fallback": "plain", "fallback_reason": reasons,
+                                        "repairs": best.repairs + plain.repairs})
+
+    def _settle(self, step: Step, pieces: list[str], rounds: int) -> SectionResult:
+        """Clean the pieces, lay the section out, check it in place and drop what the rules flag, repeatedly."""
+        repairs: list[Repair] = []
+        facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
+        given = self._given(step)
+        cleaned = []
+        for piece in pieces:
+            text, done = clean_piece(piece, step.section_id, allowed=self.allowed, facts=facts,
+                                     no_cases=step.kind == "area", given=given)
+            cleaned.append(text)
+            repairs += done
+        pieces = cleaned
+        for _ in range(REPAIR_PASSES):
+            laid = self._render(step, pieces)
+            findings, base = self._evaluate(step, laid.text)
+            flagged = flagged_in(findings, laid.spans, base)
+            if not flagged:
+                break
+            for index in sorted({f[0] for f in flagged}):
+                piece_text = laid.text[laid.spans[index][0]:laid.spans[index][1]]
+                ranges = [(start, end, rule) for i, start, end, rule in flagged if i == index]
+                pieces[index], done = drop_flagged(piece_text, ranges, step.section_id)
+                repairs += done
+        laid = self._render(step, pieces)
+        findings, base = self._evaluate(step, laid.text)
+        findings = [f if _in_pieces(f, laid.spans, base) else f.model_copy(update={"user_only": True})
+                    for f in findings]
+        return SectionResult(key=step.key, text=laid.text, data={"pieces": pieces}, rounds=rounds,
+                             score=score(findings), findings=findings, repairs=repairs)
+
+    def _given(self, step: Step) -> list[str]:
+        """What code writes around this step's pieces (headings, summaries, titles): not to be said again."""
+        summaries = [p.summary for a in self.areas for p in a.problems]
+        if step.kind == "causes":
+            return [c["title"] for c in lay.cause_categories()] + summaries
+        if step.kind == "measures":
+            return [lay.measure_title(a.area, self.theme) for a in self.areas] + summaries
+        if step.kind == "area":
+            return [p.summary for p in self._problems(step)]
+        return []
+
+    def _render(self, step: Step, pieces: list[str]) -> Laid:
+        """The section laid out by code around the pieces."""
+        notes, theme = self.notes, self.theme
+        if step.kind == "area":
+            return lay.area(step.title, step.area.problems if step.area else [], int(step.section_id.split(".")[1]),
+                            pieces)
+        render = {"opening": lambda: lay.opening(notes, theme, pieces), "causes": lambda: lay.causes(notes, pieces),
+                  "measures": lambda: lay.measures(notes, theme, self.areas, pieces),
+                  "case": lambda: lay.case(notes, pieces), "closing": lambda: lay.closing(notes, theme)}
+        return render[step.kind]()
+
+    def _evaluate(self, step: Step, text: str) -> tuple[list[Finding], int]:
+        """This section's findings in the draft as assembled so far, and where the section starts in it."""
+        trial = {**self.results, step.key: SectionResult(key=step.key, text=text)}
+        assembled, offsets = self.assemble(trial)
+        doc = parse_text(assembled)
         report = check_document(doc, theme=self.theme, notes=self.notes)
-        mine = [f for f in report.findings if _belongs(f, step)]
-        return SectionResult(key=step.key, text=text, data=data, rounds=rounds, score=score(mine), findings=mine)
+        return [f for f in report.findings if _belongs(f, step)], offsets[step.key]
 
-    def assemble(self, results: dict[str, SectionResult] | None = None) -> str:
-        """The draft text from finished sections, in the genre's order."""
+    def assemble(self, results: dict[str, SectionResult] | None = None) -> tuple[str, dict[str, int]]:
+        """The draft text from finished sections, in the genre's order, and where each section starts."""
         results = results if results is not None else self.results
         heads = layout()["part_headings"]
-        lines = [title_of(self.notes, self.theme)]
-        if "opening" in results:
-            lines.append(results["opening"].text)
-        lines.append(f"一、{heads['problems']}")
-        lines += [results[s.key].text for s in self.steps if s.kind == "area" and s.key in results]
+        text, offsets = title_of(self.notes, self.theme) + "\n", {}
+
+        def put(key: str) -> None:
+            nonlocal text
+            if key in results:
+                offsets[key] = len(text)
+                text += results[key].text + "\n"
+
+        put("opening")
+        text += f"一、{heads['problems']}\n"
+        for s in self.steps:
+            if s.kind == "area":
+                put(s.key)
         for number, kind in ((2, "causes"), (3, "measures"), (4, "case")):
             if any(s.kind == kind for s in self.steps):
-                lines.append(f"{int_to_cn(number)}、{heads[kind]}")
-                if kind in results:
-                    lines.append(results[kind].text)
-        if "closing" in results:
-            lines.append(results["closing"].text)
-        return "\n".join(lines) + "\n"
+                text += f"{int_to_cn(number)}、{heads[specs()[kind].heading]}\n"
+                put(kind)
+        put("closing")
+        signature = lay.signature(self.notes)
+        return text + (signature + "\n" if signature else ""), offsets
 
     def _finish(self) -> DraftResult:
-        text = self.assemble()
+        text, _ = self.assemble()
         doc = parse_text(text, source="draft")
         report = check_document(doc, theme=self.theme, notes=self.notes)
-        self.run.save_final(text, report.public(), self.llm.meter)
+        public = report.public()
+        public["repairs"] = [r.model_dump() for s in self.steps if s.key in self.results
+                             for r in self.results[s.key].repairs]
+        public["fallbacks"] = [{"section": self.results[s.key].key, "fallback": self.results[s.key].fallback,
+                                "reason": self.results[s.key].fallback_reason}
+                               for s in self.steps if s.key in self.results and self.results[s.key].fallback]
+        self.run.save_final(text, public, self.llm.meter)
         slots = [f.excerpt for f in report.findings if f.rule == "placeholder.slots"]
         return DraftResult(text=text, run_dir=str(self.run.path), sections=[self.results[s.key] for s in self.steps],
-                           report=report.public(), usage=self.llm.meter.totals(), slots=slots)
+                           report=public, usage=self.llm.meter.totals(), slots=slots, document=doc,
+                           notes=self.notes)
 
 
-def mark_unverified(text: str, notes: Notes) -> str:
-    """Mark every figure the notes do not contain, so none leaves the tool unmarked."""
-    allowed = numbers_in(notes.all_text())
-    for figure in reversed(extract_figures(text)):
-        if not set(figure.values) <= allowed:
-            marked = layout()["unverified_figure"].format(figure=figure.text)
-            text = text[:figure.start] + marked + text[figure.end:]
-    return text
+def _fixable(findings: list[Finding]) -> list[Finding]:
+    """Errors the model could fix: not a slot for the user, not something only the notes can answer."""
+    return [f for f in findings if f.severity == "error" and not f.user_only and f.rule != "grounding.dropped"]
+
+
+def _in_pieces(finding: Finding, spans: dict[int, tuple[int, int]], base: int) -> bool:
+    """Whether a finding touches the model's words; one that lies only in what code wrote (the skeleton,
+    the notes' own summaries and facts) is no revision's to fix, so it never sends the section back."""
+    end = max(finding.end, finding.start + 1)
+    return any(finding.start < base + e and base + s < end for s, e in spans.values())
+
+
+def _better(best: SectionResult, candidate: SectionResult | None, round_no: int) -> SectionResult:
+    if candidate is not None and candidate.score > best.score:
+        return candidate.model_copy(update={"repairs": best.repairs + candidate.repairs})
+    return best.model_copy(update={"rounds": round_no})
 
 
 def _belongs(finding: Finding, step: Step) -> bool:
@@ -365,14 +397,4 @@ def _belongs(finding: Finding, step: Step) -> bool:
     if finding.rule == "correspondence.measures":
         # Reported at the unanswered area, but only the measures step can answer it.
         return step.kind == "measures"
-    return _within(finding.section, step.section_id)
-
-
-def _within(section: str, section_id: str) -> bool:
-    return section == section_id or section.startswith(section_id + ".")
-
-
-def _paragraph(text: str) -> str:
-    """Model prose as one paragraph: no markup, no blank lines."""
-    lines = [line.strip().strip("#*>- ").strip() for line in text.strip().splitlines()]
-    return "".join(line for line in lines if line)
+    return finding.section == step.section_id or finding.section.startswith(step.section_id + ".")

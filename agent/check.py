@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from agent.document import DocKind, Document
 from agent.errors import InputError
-from agent.notes import Notes
 from agent.parser import parse_text
 from agent.reader import SUPPORTED_SUFFIXES, read_source
 from agent.rules import Context, Finding, run_rules
 from agent.themes import Theme, get_theme, infer_theme
+
+if TYPE_CHECKING:  # notes are loaded only with --notes: their models and YAML stay unimported without
+    from agent.notes import Notes
 
 PENALTY = {"error": 25, "warning": 8, "info": 2}
 DOC_PENALTY = {"error": 12, "warning": 3, "info": 1}
@@ -76,10 +80,39 @@ def check_document(doc: Document, *, theme: Theme | None = None, notes: Notes | 
     """Run the rules on a parsed document and score it."""
     ctx = Context(doc=doc, theme=theme, notes=notes, target_chars=target_chars, fmt=fmt)
     findings = run_rules(ctx, only)
+    if notes is not None:
+        findings = from_the_notes(doc, findings, notes)
     counts = Counts(**{s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")})
     return FileReport(file=doc.source, passed=counts.error == 0, score=score(findings, DOC_PENALTY),
                       counts=counts, sections=section_scores(doc, findings), findings=findings,
                       theme=theme.key if theme else None, kind=doc.kind)
+
+
+NOTES_SUFFIX = "（这段文字照录自笔记：请修改笔记）"
+_POINT_PREFIX = re.compile(r"[一二三四五六七八九十]+是|如，|")
+
+
+def from_the_notes(doc: Document, findings: list[Finding], notes: Notes) -> list[Finding]:
+    """Findings that lie wholly inside a note's own words, as written into the draft: only the user can
+    change those (in the notes), so they are marked user_only and say so."""
+    own = [x.strip().rstrip("。；") for a in notes.areas for p in a.problems for x in (p.summary, *p.facts)]
+    spans = [(m, m + len(x)) for x in own if len(x) >= 4 for m in _occurrences(doc.text, x)]
+    out = []
+    for f in findings:
+        # A point's 一是 and its closing mark are code's; the words between them may be the note's.
+        start = f.start + len(_POINT_PREFIX.match(doc.text, f.start).group(0))
+        inside = f.severity == "error" and not f.user_only and f.end > start and any(
+            a <= start and f.end <= b + 1 for a, b in spans)
+        out.append(f.model_copy(update={"user_only": True, "message": f.message + NOTES_SUFFIX}) if inside else f)
+    return out
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    out, at = [], text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
 
 
 def score(findings: Iterable[Finding], penalty: dict[str, int] = PENALTY) -> int:

@@ -225,14 +225,14 @@ def draft(
     resume: Annotated[str | None, typer.Option(help="续跑中断的运行目录，已完成的节不再请求")] = None,
     report: Annotated[Path | None, typer.Option(help="把检查报告和用量写成 JSON 文件")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="把报告和用量以 JSON 打印到标准输出（草稿需用 -o）")] = False,
-    show_notes: Annotated[bool, typer.Option("--show-notes", help="只打印理解到的笔记（YAML），不起草")] = False,
+    show_notes: Annotated[bool, typer.Option("--show-notes", help="只打印理解到的笔记（中文标签，并列出原文中找不到的内容），不起草")] = False,
     concurrency: ConcurrencyOpt = None,
 ) -> None:
     """根据笔记起草对照检查材料：逐节起草、检查、修改，最后汇总。退出码 3 表示模型服务失败，可 --resume。"""
     import json
 
     from agent.draft import draft as run_draft
-    from agent.draft import notes_from_file
+    from agent.draft import understand_notes
     from agent.recording import session
     from agent.settings import resolve_settings
 
@@ -245,12 +245,10 @@ def draft(
     console = _stderr()
     with session(record=record, replay=replay):
         if show_notes:
-            import yaml
-
+            from agent.extraction import show
             from agent.llm import LLM
 
-            parsed = notes_from_file(notes, lambda: LLM(settings))
-            typer.echo(yaml.safe_dump(parsed.model_dump(), allow_unicode=True, sort_keys=False))
+            typer.echo(show(understand_notes(notes, lambda: LLM(settings))))
             return
         from agent.progress import DraftProgress
 
@@ -270,7 +268,17 @@ def draft(
         from agent.parser import parse_text
         from agent.render import write_document
 
-        write_document(parse_text(result.text, source=str(output)), output)
+        # The draft as the chain assembled and checked it, parsed once; only its source label is the file's.
+        doc = result.document.model_copy(update={"source": str(output)}) if result.document else \
+            parse_text(result.text, source=str(output))
+        meta = None
+        if output.suffix.lower() == ".docx" and result.notes:
+            from agent.render.docx import DocMeta
+
+            n = result.notes
+            meta = DocMeta(title=doc.title, author=n.name or n.role, subject=f"{n.meeting.year}年度{n.meeting.kind}",
+                           comments="duizhao 按笔记起草的初稿，按 GB/T 9704 排版")
+        write_document(doc, output, meta)
         console.print(f"草稿已写入 {output}")
     else:
         typer.echo(result.text, nl=False)
@@ -286,6 +294,13 @@ def draft(
                   f"调用 {usage['calls']} 次，输入 {usage['prompt_tokens']}（缓存命中 {usage['cached_tokens']}）"
                   f" / 输出 {usage['completion_tokens']} token，"
                   f"{usage['seconds']} 秒，重试 {usage['retries']} 次", highlight=False)
+    repairs, fallbacks = result.report.get("repairs", []), result.report.get("fallbacks", [])
+    if repairs or fallbacks:
+        console.print(f"自动修复：删去模型写的 {len(repairs)} 处（回声、套话、重复、样例原句、笔记外数字等）"
+                      + (f"；{len(fallbacks)} 节改用稳妥版本（" + "、".join(f["section"] for f in fallbacks) + "）"
+                         if fallbacks else "") + "，详见 --report", highlight=False)
+    for flag in result.report.get("notes_flags", []):
+        console.print(f"  笔记核对：{flag['field']} {flag['value']}（{flag['why']}）", highlight=False)
     # Each slot with its section id (as `revise --section` takes it).
     slots = [f for f in result.report["findings"] if f["rule"] == "placeholder.slots"]
     for f in slots or [{"section": "", "excerpt": slot} for slot in result.slots]:
@@ -505,6 +520,8 @@ def _check_in_place(file: Path) -> None:
 
 def _load_notes(path: Path | None, theme: str | None = None):
     """The notes of `--notes` (None without), and the theme checked: `--theme`, else the notes' own."""
+    if path is None and not theme:
+        return None  # nothing to load or to check: agent.notes and its models stay unimported
     from agent.notes import load_notes, theme_for
 
     loaded = load_notes(path) if path is not None else None
@@ -572,3 +589,24 @@ def main() -> None:
             _stderr().print(f"[red]内部错误：[/]{type(exc).__name__}: {exc}（设置 DUIZHAO_RAISE_ERRORS=1 查看详情）",
                             highlight=False, soft_wrap=True)
         sys.exit(INTERNAL_EXIT)
+
+
+@app.command()
+def web(
+    port: Annotated[int, typer.Option(help="端口")] = 8300,
+    host: Annotated[str, typer.Option(help="监听地址；默认只有本机能访问，其他地址必须带访问令牌")] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后用默认浏览器打开")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="演示：回放录制的示例会话，起草、改写都不调用模型")] = False,
+    token: Annotated[str | None, typer.Option(help="访问令牌（监听本机以外的地址时缺省会生成一个并打印）")] = None,
+) -> None:
+    """在浏览器里完成起草、改写一节、检查和排版（本机网页，数据不离开这台电脑）。
+
+    \b
+    例：duizhao web --open
+        duizhao web --demo --open      # 不需要模型，回放录制的会话
+    """
+    from agent.web import serve
+
+    console = _stderr()
+    serve(host=host, port=port, demo=demo, token=token, open_browser=open_browser,
+          announce=lambda line: console.print(line, highlight=False, soft_wrap=True))

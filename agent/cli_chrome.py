@@ -9,6 +9,7 @@ pattern pass through unchanged.
 from __future__ import annotations
 
 import re
+import sys
 
 __all__ = ["install", "translate", "MESSAGES"]
 
@@ -71,16 +72,48 @@ _TYPER = {
 }
 
 
+def _set_panel_strings(rich_utils) -> None:
+    for name, value in _TYPER.items():
+        setattr(rich_utils, name, value)
+
+
+class _OnRichUtilsImport:
+    """Sets the panel strings when typer first imports `typer.rich_utils`.
+
+    typer imports it only to draw help or an error panel; importing it eagerly (rich's markdown
+    and markdown-it with it) would cost every `check` run a third of its start-up.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+
+        spec = find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_and_set(module) -> None:
+            exec_module(module)
+            _set_panel_strings(module)
+
+        spec.loader.exec_module = exec_and_set
+        return spec
+
+
 def install() -> None:
     """Put the chrome in Chinese for this process (idempotent)."""
-    import typer.rich_utils
     from typer._click import core, exceptions, formatting
     from typer._click.utils import echo
 
     if getattr(core.Command.get_help_option, "_duizhao", False):
         return
-    for name, value in _TYPER.items():
-        setattr(typer.rich_utils, name, value)
+    if "typer.rich_utils" in sys.modules:
+        _set_panel_strings(sys.modules["typer.rich_utils"])
+    else:
+        sys.meta_path.insert(0, _OnRichUtilsImport())
 
     get_help_option = core.Command.get_help_option
 

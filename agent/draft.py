@@ -10,6 +10,7 @@ import yaml
 
 from agent.chain import Chain, DraftResult
 from agent.errors import LimitError, ModelError, UsageError
+from agent.extraction import Extraction, verify
 from agent.llm import LLM
 from agent.notes import Notes, load_notes, parse_notes_yaml, theme_for
 from agent.reach import ways_on
@@ -25,22 +26,35 @@ MAX_FREE_NOTES_CHARS = 20_000  # free-text notes go whole into the extraction pr
 
 
 def notes_from_file(path: str | Path, llm_factory: Callable[[], LLM] | None = None) -> Notes:
-    """YAML notes directly; free text (.md/.txt/.docx) through the extraction prompt.
+    """YAML notes directly; free text (.md/.txt/.docx) through the extraction prompt, checked against it.
 
     Raises:
         InputError: unreadable file, bad notes; LimitError: free text past MAX_FREE_NOTES_CHARS.
         UsageError: free-text notes and no model to read them.
     """
+    return understand_notes(path, llm_factory).notes
+
+
+def understand_notes(path: str | Path, llm_factory: Callable[[], LLM] | None = None) -> Extraction:
+    """The notes and, for free text, what the extraction returned that the user's text does not contain.
+
+    Raises: as `notes_from_file`.
+    """
     p = Path(path)
     if p.suffix.lower() in YAML_SUFFIXES:
-        return load_notes(p)
+        return Extraction(notes=load_notes(p))
     text = read_free_notes(p)
     if llm_factory is None:
         raise UsageError("自由文本笔记需要模型来理解：请改用 YAML 笔记，或指定模型", path=str(p))
+    return extract(text, llm_factory())
+
+
+def extract(text: str, llm: LLM) -> Extraction:
+    """Free-text notes read by the model, then checked against the text they came from."""
     from agent import prompts
 
     msgs = prompts.messages("extract_notes", text=text, themes=list(load_themes()))
-    return llm_factory().structured(msgs, Notes, step="extract_notes", max_tokens=2000)
+    return verify(llm.structured(msgs, Notes, step="extract_notes", max_tokens=2000), text)
 
 
 def read_free_notes(path: str | Path) -> str:
@@ -107,15 +121,21 @@ def draft(notes_path: str | Path, settings: Settings, *, theme: str | None = Non
     run = run or Run.create()
     llm = LLM(settings, client=client, log=run.log_call)
     try:
+        flags = []
         if notes is None:
-            notes = notes_from_file(notes_path, lambda: llm)
+            extraction = understand_notes(notes_path, lambda: llm)
+            notes, flags = extraction.notes, extraction.flags
             chosen = theme_for(notes, theme)
+            if flags and progress:
+                progress(f"笔记中有{len(flags)}处在原文中找不到或与原文不符，已弃用或按原文改正（--show-notes 可查看）")
         if fresh:
             run.save_inputs(yaml.safe_dump(notes.model_dump(), allow_unicode=True, sort_keys=False),
                             settings.model_dump(mode="json"))
         if progress:
             progress(f"运行目录：{run.path}（中断后可用 --resume {run.path} 继续）")
-        return Chain(llm, notes, chosen, run=run, max_rounds=max_rounds, progress=progress).draft()
+        result = Chain(llm, notes, chosen, run=run, max_rounds=max_rounds, progress=progress).draft()
+        result.report["notes_flags"] = [f.model_dump() for f in flags]
+        return result
     except ModelError as exc:
         if fresh and not any((run.path / "sections").glob("*.json")):
             # Nothing worth resuming: no empty run folder is left behind, and no --resume is suggested.

@@ -9,7 +9,7 @@ from pathlib import Path
 from statistics import mean
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from agent.check import check_document
 from agent.facts import cjk_count, extract_figures, numbers_in
@@ -23,9 +23,13 @@ from agent.themes import get_theme
 
 MODES = ("chain", "single")
 METRICS = ("structure_errors", "concrete_pct", "invented_figures", "facts_covered_pct", "copied_chars",
-           "length_score", "revision_rounds", "prompt_tokens", "completion_tokens", "seconds")
+           "fuzzy_copies", "echo_meta", "repeated_spans", "causes_restating", "measures_answer_pct", "errors",
+           "length_score", "repairs", "fallbacks", "revision_rounds", "prompt_tokens", "completion_tokens", "seconds")
 # Which way is better, for the deltas table.
-HIGHER_IS_BETTER = {"concrete_pct", "facts_covered_pct", "length_score"}
+HIGHER_IS_BETTER = {"concrete_pct", "facts_covered_pct", "length_score", "measures_answer_pct"}
+# What reviewers send back, by the rules that see it (counted per draft).
+_ECHO = {"contamination.meta", "contamination.prompt_echo", "contamination.english"}
+_REPEATS = {"duplication.sentence", "duplication.restated", "duplication.shared_run"}
 
 
 class EvalCase(BaseModel):
@@ -33,12 +37,21 @@ class EvalCase(BaseModel):
 
     name: str
     description: str = ""
-    notes: Notes
+    notes: Notes | None = None
+    notes_text: str | None = None  # free-text notes: the model reads them first (recorded with the case)
     must_carry: list[str] = Field(default_factory=list)
 
-    def facts(self) -> list[str]:
+    @model_validator(mode="after")
+    def _one_kind_of_notes(self):
+        if (self.notes is None) == (self.notes_text is None):
+            raise ValueError("每个用例要有 notes（YAML 笔记）或 notes_text（自由文本笔记）之一")
+        if self.notes is None and not self.must_carry:
+            raise ValueError("自由文本用例要列出 must_carry")
+        return self
+
+    def facts(self, notes: Notes | None = None) -> list[str]:
         """The facts to look for: the case's list, else every note fact."""
-        return self.must_carry or [f for _, f in self.notes.facts()]
+        return self.must_carry or [f for _, f in (notes or self.notes).facts()]
 
 
 class Metrics(BaseModel):
@@ -49,7 +62,15 @@ class Metrics(BaseModel):
     invented_figures: int
     facts_covered_pct: float
     copied_chars: int
+    fuzzy_copies: int = 0  # sample sentences lightly edited (duplication.paraphrase)
+    echo_meta: int = 0  # echoed instructions and meta-prose
+    repeated_spans: int = 0  # a sentence or passage said twice
+    causes_restating: int = 0  # causes that restate a problem
+    measures_answer_pct: float = 0.0  # areas whose problems a measure answers
+    errors: int = 0  # error findings other than the user's slots
     length_score: float
+    repairs: int = 0  # what code removed without asking the model again
+    fallbacks: int = 0  # sections finally written without the few-shot slice or by code
     revision_rounds: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -108,18 +129,40 @@ def copied_chars(report_findings: list, text: str) -> int:
     return sum(cjk_count(text[f.start:f.end]) for f in report_findings if f.rule == "duplication.copy")
 
 
-def measure(text: str, case: EvalCase, rounds: int = 0, usage: dict | None = None) -> Metrics:
-    """All metrics of one draft for one case."""
-    theme = get_theme(case.notes.meeting.theme)
-    report = check_document(parse_text(text), theme=theme, notes=case.notes)
+def measures_answer_pct(doc, findings: list) -> float:
+    """Share of problem areas answered by a measure (the correspondence rule's view)."""
+    part = doc.part("problems")
+    areas = len(part.children) if part else 0
+    if not areas:
+        return 0.0
+    unanswered = sum(1 for f in findings if f.rule == "correspondence.measures")
+    return round(100 * max(0, areas - unanswered) / areas, 1)
+
+
+def measure(text: str, case: EvalCase, rounds: int = 0, usage: dict | None = None, repairs: int = 0,
+            fallbacks: int = 0, notes: Notes | None = None) -> Metrics:
+    """All metrics of one draft for one case (`notes`: what free-text notes were understood as)."""
+    notes = notes or case.notes
+    theme = get_theme(notes.meeting.theme)
+    doc = parse_text(text)
+    report = check_document(doc, theme=theme, notes=notes)
+    found = report.findings
     usage = usage or {}
     return Metrics(
+        fuzzy_copies=sum(1 for f in found if f.rule == "duplication.paraphrase"),
+        echo_meta=sum(1 for f in found if f.rule in _ECHO),
+        repeated_spans=sum(1 for f in found if f.rule in _REPEATS),
+        causes_restating=sum(1 for f in found if f.rule == "correspondence.causes_restate"),
+        measures_answer_pct=measures_answer_pct(doc, found),
+        errors=sum(1 for f in found if f.severity == "error" and not f.user_only),
+        repairs=repairs,
+        fallbacks=fallbacks,
         structure_errors=sum(1 for f in report.findings if f.category == "structure" and f.severity == "error"),
         concrete_pct=concrete_pct(text),
-        invented_figures=invented_figures(text, case.notes),
-        facts_covered_pct=facts_covered_pct(text, case.facts()),
+        invented_figures=invented_figures(text, notes),
+        facts_covered_pct=facts_covered_pct(text, case.facts(notes)),
         copied_chars=copied_chars(report.findings, text),
-        length_score=round(length_score(case.notes.target_chars, cjk_count(text)), 1),
+        length_score=round(length_score(notes.target_chars, cjk_count(text)), 1),
         revision_rounds=rounds,
         prompt_tokens=usage.get("prompt_tokens", 0),
         completion_tokens=usage.get("completion_tokens", 0),
@@ -141,28 +184,33 @@ def run_case(case: EvalCase, mode: str, sessions: Path, settings, *, record: boo
     """Draft one case by chain or baseline, replayed (or recorded), and measure it."""
     from agent.baseline import single_prompt_draft
     from agent.chain import Chain
+    from agent.draft import extract
     from agent.llm import LLM
     from agent.recording import session
     from agent.runs import Run
     from agent.writer import write_atomic
 
     cassette, meter_file = session_paths(sessions, case.name, mode)
-    theme = get_theme(case.notes.meeting.theme)
     with tempfile.TemporaryDirectory() as tmp, session(record=cassette if record else None,
                                                        replay=None if record else cassette):
         llm = LLM(settings)
+        notes = case.notes or extract(case.notes_text, llm).notes
+        theme = get_theme(notes.meeting.theme)
         if mode == "chain":
-            result = Chain(llm, case.notes, theme, run=Run.create(Path(tmp)), max_rounds=max_rounds,
+            result = Chain(llm, notes, theme, run=Run.create(Path(tmp)), max_rounds=max_rounds,
                            progress=progress).draft()
             text, rounds = result.text, sum(s.rounds for s in result.sections)
+            repairs, fallbacks = len(result.report["repairs"]), len(result.report["fallbacks"])
         else:
-            text, rounds = single_prompt_draft(llm, case.notes, theme), 0
+            text, rounds = single_prompt_draft(llm, notes, theme), 0
+            repairs = fallbacks = 0
     if record:
         # Tokens and time as they were measured against the live server, kept beside the cassette.
         write_atomic(meter_file, json.dumps({"usage": llm.meter.totals(), "model": settings.model,
                                              "base_url": settings.base_url}, ensure_ascii=False, indent=1))
     recorded = json.loads(meter_file.read_text(encoding="utf-8"))["usage"] if meter_file.exists() else {}
-    return text, measure(text, case, rounds, recorded)
+    return text, measure(text, case, rounds, recorded, repairs, fallbacks, notes)
+
 
 
 class EvalResult(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.document import Span
 from agent.numbering import match_style, section_style_of
 from agent.resources import load_table
@@ -21,7 +22,7 @@ BODY_LINE = 50  # the first line this long that ends a sentence starts the body:
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], int]:
     table = load_table("furniture.yaml")
-    join = lambda key: re.compile("|".join(f"(?:{p})" for p in table[key]))  # noqa: E731
+    join = lambda key: compile_re("|".join(f"(?:{p})" for p in table[key]))  # noqa: E731
     return join("line_patterns"), join("head_patterns"), join("inline_patterns"), int(table["max_line"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.document import DocKind
 from agent.errors import InputError
 from agent.resources import load_table
@@ -14,7 +15,7 @@ OPENING_CHARS = 400  # the kind shows in the title and the first lines of the op
 
 @cache
 def _res(key: str) -> re.Pattern[str]:
-    return re.compile("|".join(load_table("kinds.yaml")[key]))
+    return compile_re("|".join(load_table("kinds.yaml")[key]))
 
 
 def infer_kind(title: str, opening: str) -> DocKind:

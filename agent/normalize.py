@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
+
+from agent.diskcache import compile_re
 
 CJK = r"\u4e00-\u9fff"
 SENTENCE_END = "。！？!?；;：:…”」』）)】"
 # A line that starts like this begins a new paragraph even in hard-wrapped text.
-NEW_PARA_RE = re.compile(
+NEW_PARA_RE = compile_re(
     rf"^\s*(?:[{CJK}]{{0,1}}[一二三四五六七八九十]{{1,3}}\s*[、.．]|[（(]\s*[一二三四五六七八九十0-9０-９]{{1,3}}\s*[）)]"
     rf"|[0-9０-９]{{1,2}}\s*[、.．](?![0-9])|[①-⑳]|第[一二三四五六七八九十]+部分|[#>]|[-*+]\s|[一二三四五六七八九十]{{1,2}}是)"
 )
@@ -81,7 +82,7 @@ def repair_extraction(text: str) -> str:
     typical width continues on the next, unless the next starts a numbered item or heading.
     """
     # A space a PDF left inside a word goes; one before a numbered heading (…措施 一、存在的…) stays.
-    text = re.sub(rf"(?<=[{CJK}]) (?=[{CJK}])(?![一二三四五六七八九十]{{1,2}}[、是])", "", text)
+    text = compile_re(rf"(?<=[{CJK}]) (?=[{CJK}])(?![一二三四五六七八九十]{{1,2}}[、是])").sub("", text)
     if not is_hard_wrapped(text):
         return text
     lines = text.splitlines()

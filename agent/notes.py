@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -65,6 +65,9 @@ class Notes(_Strict):
 
     role: str = Field(min_length=2, description="职务")
     unit: str | None = Field(default=None, description="单位")
+    kind: Literal["个人", "班子"] = Field(default="个人", description="个人 或 班子（领导班子）对照检查")
+    name: str | None = Field(default=None, max_length=40, description="署名（姓名）")
+    date: str | None = Field(default=None, max_length=40, description="日期，如 2026年1月15日")
     meeting: Meeting
     studied: list[str] = Field(default_factory=list, description="会前学习内容")
     opinions: Opinions = Field(default_factory=Opinions)
@@ -339,6 +342,11 @@ def _message(err: dict) -> str:
         return f"应为数字，实际是{shown or _kind_of(value)}"
     if kind == "bool_type" or kind == "bool_parsing":
         return f"应为 true 或 false，实际是{shown or _kind_of(value)}"
+    if kind == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", "、")
+        return f"只能是 {allowed}，实际是{shown or _kind_of(value)}"
+    if kind == "string_too_long":
+        return f"内容太长：最多 {err.get('ctx', {}).get('max_length')} 个字"
     if kind == "string_too_short":
         return f"内容太短：至少 {err.get('ctx', {}).get('min_length', 2)} 个字"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from agent.diskcache import compile_re
 from agent.document import DocKind, Document, Node, Span
 from agent.furniture import find_furniture
 from agent.kinds import infer_kind
@@ -46,17 +47,17 @@ class Para:
 @cache
 def _part_patterns() -> list[tuple[str, re.Pattern[str]]]:
     table = load_table("parts.yaml")
-    return [(entry["kind"], re.compile("|".join(entry["patterns"]))) for entry in table["part_kinds"]]
+    return [(entry["kind"], compile_re("|".join(entry["patterns"]))) for entry in table["part_kinds"]]
 
 
 @cache
 def _closing_re() -> re.Pattern[str]:
-    return re.compile("|".join(load_table("parts.yaml")["closing_patterns"]))
+    return compile_re("|".join(load_table("parts.yaml")["closing_patterns"]))
 
 
 @cache
 def _title_re() -> re.Pattern[str]:
-    return re.compile("|".join(load_table("parts.yaml")["title_patterns"]))
+    return compile_re("|".join(load_table("parts.yaml")["title_patterns"]))
 
 
 def classify_heading(heading: str) -> str:
@@ -120,10 +121,10 @@ def parse_text(text: str, source: str = "", *, repair: bool = False, kind: DocKi
 
 GLUE_BEFORE = "。！？!?；;"
 # A heading glued to the end of the previous paragraph: （三）… or 二、原因… right after a sentence end.
-SECTION_MARK_RE = re.compile(rf"[（(]([{CN_NUM}]{{1,2}})[）)]")
-GLUED_PART_RE = re.compile(rf"(?:(?<=[{GLUE_BEFORE}])[ \t\u3000]*|(?<=[\u4e00-\u9fff])[ \t\u3000]+)([{CN_NUM}]{{1,2}})、")
+SECTION_MARK_RE = compile_re(rf"[（(]([{CN_NUM}]{{1,2}})[）)]")
+GLUED_PART_RE = compile_re(rf"(?:(?<=[{GLUE_BEFORE}])[ \t\u3000]*|(?<=[\u4e00-\u9fff])[ \t\u3000]+)([{CN_NUM}]{{1,2}})、")
 # The first item on the same line as its heading: 一、存在的问题：（一）… / （一）学习方面。1、…
-ITEM_START_RE = re.compile(rf"[（(][{CN_NUM}]{{1,2}}[）)]|[（(]?[0-9０-９]{{1,2}}[）)、.．](?![0-9])|[①-⑳]|一是")
+ITEM_START_RE = compile_re(rf"[（(][{CN_NUM}]{{1,2}}[）)]|[（(]?[0-9０-９]{{1,2}}[）)、.．](?![0-9])|[①-⑳]|一是")
 
 
 def _split_glued(text: str, paras: list[Para]) -> list[Para]:
@@ -210,9 +211,12 @@ def _parse_body(doc: Document, text: str, paras: list[Para]) -> None:
         part.children = _parse_sections(text, part, [p for p in paras if body_start <= p.start < end], style)
         doc.nodes.append(part)
     if closing_at is not None:
-        last = paras[-1]
+        # The 署名 and date under the closing are not part of it: revising the closing leaves them be.
+        last = len(paras) - 1
+        while last > closing_at and SIGNATURE_RE.match(text[paras[last].text_start:paras[last].end]):
+            last -= 1
         doc.nodes.append(Node(id="closing", kind="closing", part_kind="closing", title="结尾",
-                              start=paras[closing_at].start, end=last.end, body_start=paras[closing_at].start))
+                              start=paras[closing_at].start, end=paras[last].end, body_start=paras[closing_at].start))
 
 
 def _clean(heading: str) -> str:
@@ -317,12 +321,19 @@ def _implicit_problems(text: str, paras: list[Para], headings: list[Heading]) ->
     return headings
 
 
+# A signature line (a name, a unit, a date) under the closing: short, no sentence punctuation.
+SIGNATURE_RE = re.compile(r"^\s*(?:[^\s，。；：！？,.;:!?]{2,20}|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)\s*$")
+
+
 def _find_closing(text: str, paras: list[Para], headings: list) -> int | None:
     """Index of the first closing paragraph (表态/请批评指正) after the last part, if any."""
     if not headings:
         return None
     last_head = headings[-1][0]
-    for i in range(len(paras) - 1, max(len(paras) - 3, -1), -1):
+    end = len(paras)
+    while end > 0 and end > len(paras) - 3 and SIGNATURE_RE.match(text[paras[end - 1].text_start:paras[end - 1].end]):
+        end -= 1  # a 署名 and date under the closing
+    for i in range(end - 1, max(end - 3, -1), -1):
         para = paras[i]
         if para.start <= last_head.start:
             break

@@ -23,4 +23,5 @@ def render(name: str, **variables) -> str:
 
 def messages(step: str, **variables) -> list[dict]:
     """Chat messages for a chain step: the shared system text first, the step's template last."""
-    return [{"role": "system", "content": render("system")}, {"role": "user", "content": render(step, **variables)}]
+    system = render("system", subject=variables.get("subject", "我"))
+    return [{"role": "system", "content": system}, {"role": "user", "content": render(step, **variables)}]

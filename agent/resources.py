@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from agent.diskcache import parse_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -19,13 +19,17 @@ def bundled_dir(name: str) -> Path:
     return PACKAGE_DIR / "_bundled" / name
 
 
-# libyaml's loader when PyYAML was built with it: the tables are read on every `check` start.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse(text: str):
+    import yaml
+
+    # libyaml's loader when PyYAML was built with it: the tables are read on every `check` start.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
 
 
 def load_yaml(text: str):
-    """Parse YAML text with the fastest safe loader available."""
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 (a safe loader)
+    """Parse YAML text with the fastest safe loader available (the result kept in the disk cache)."""
+    return parse_yaml(text, _parse)
 
 
 @cache

@@ -22,6 +22,7 @@ from agent.notes import Notes
 from agent.parser import parse_text
 from agent.reader import SourceText
 from agent.rules import Finding
+from agent.sections import Repair
 
 CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
 FEWSHOT_TOKENS = 300
@@ -45,6 +46,7 @@ class Revision(BaseModel):
     rounds: int = 0
     estimated_prompt_tokens: int = 0
     changed: bool = False
+    repairs: list[Repair] = []  # what code removed from the model's text before it was checked
 
 
 def find_section(doc: Document, key: str) -> Node:
@@ -56,10 +58,13 @@ def find_section(doc: Document, key: str) -> Node:
     return doc.get(key)
 
 
-def _part_kind_for_fewshot(node: Node) -> str:
-    if node.part_kind == "problems":
-        return "area"
-    return node.part_kind if node.part_kind in ("opening", "causes", "measures") else "area"
+# Which samples' part shows the style for a section of each part kind (the closing and others: none).
+FEWSHOT_FOR_PART = {"problems": "area", "opening": "opening", "causes": "causes", "measures": "measures"}
+
+
+def _fewshot_for(node: Node) -> str:
+    kind = FEWSHOT_FOR_PART.get(node.part_kind)
+    return slice_for(kind, FEWSHOT_TOKENS) if kind else ""
 
 
 def build_messages(doc: Document, node: Node, findings: list[Finding], notes: Notes | None,
@@ -68,7 +73,7 @@ def build_messages(doc: Document, node: Node, findings: list[Finding], notes: No
     facts = _usable_facts(node, notes)
     return prompts.messages(
         "revise_section",
-        fewshot=slice_for(_part_kind_for_fewshot(node), FEWSHOT_TOKENS),
+        fewshot=_fewshot_for(node),
         before=_plain(doc.text[max(0, node.start - CONTEXT_CHARS):node.start]),
         heading=_plain(doc.text[node.start:node.body_start]),
         body=_plain(doc.body(node)),
@@ -114,19 +119,20 @@ def revise_source(source: SourceText, key: str, *, llm_factory: Callable[[], LLM
     if dry_run:
         return base
     llm = llm_factory()
-    best, best_score, best_findings, rounds = None, -1, before, 0
+    best, best_score, best_findings, best_repairs, rounds = None, -1, before, [], 0
     max_tokens = int(max(len(doc.body(node)), 80) * 2 / CHARS_PER_TOKEN) + 200
     for round_no in range(1, max_rounds + 1):
         rounds = round_no
         if progress:
             progress(f"第{round_no}轮改写 {node.id}…")
         body = _clean_body(llm.chat(messages, step=f"revise:{node.id}", max_tokens=max_tokens), doc, node)
+        body, repairs = _repaired(body, source, node, notes, chosen_theme)
         text = replace_span(source.text, node.body_start, node.end, body)
         new_doc = parse_text(text, source=source.path)
         new_node = _same_node(new_doc, node)
         found = section_findings(new_doc, new_node, notes, chosen_theme, source.format) if new_node else before
         if new_node is not None and score(found) > best_score:
-            best, best_score, best_findings = text, score(found), found
+            best, best_score, best_findings, best_repairs = text, score(found), found, repairs
         if not [f for f in found if not f.user_only]:
             break
         messages = build_messages(new_doc, new_node or node, found, notes, instruction) if new_node else messages
@@ -135,7 +141,46 @@ def revise_source(source: SourceText, key: str, *, llm_factory: Callable[[], LLM
         return base.model_copy(update={"rounds": rounds})
     diff = unified_diff(source.text, best, source.path)
     return base.model_copy(update={"text": best, "diff": diff, "after": best_findings, "score_after": best_score,
-                                   "rounds": rounds, "changed": best != source.text})
+                                   "rounds": rounds, "changed": best != source.text, "repairs": best_repairs})
+
+
+CONTEXT_PROBE = 10  # characters of the text around a section that, found in a reply, mark copied context
+
+
+def _without_context(body: str, text: str, node: Node) -> tuple[str, list[Repair]]:
+    """The reply cut where it starts copying the text after the section (the prompt's 【下文】), which a
+    small model carries on into, so a revised point never swallows a copy of its sibling."""
+    after = _plain(text[node.end:node.end + CONTEXT_CHARS]).strip().lstrip("*# ")
+    probe = after[:CONTEXT_PROBE]
+    at = body.find(probe) if len(probe) == CONTEXT_PROBE else -1
+    if at <= 0:
+        return body, []
+    return body[:at], [Repair(section=node.id, rule="duplication.context", removed=body[at:])]
+
+
+def _repaired(body: str, source: SourceText, node: Node, notes: Notes | None, theme) -> tuple[str, list[Repair]]:
+    """The model's body after the draft chain's repairs: echo, markup, repeats, figures from nowhere, and the
+    sentences the rules flag that code can drop (data/repairs.yaml), so a revision never brings them in."""
+    from agent.facts import numbers_in
+    from agent.repair import clean_piece, drop_flagged, flagged_in
+
+    lead = body[:len(body) - len(body.lstrip(" \t*_"))]
+    # Figures are checked against the notes, as `check` does; without notes there is nothing to check them by.
+    allowed = numbers_in(notes.all_text()) if notes else None
+    text, repairs = _without_context(body[len(lead):], source.text, node)
+    text, cleaned = clean_piece(text, node.id, allowed=allowed)
+    repairs += cleaned
+    if not text:
+        return body, []  # nothing usable left: the round is judged as the model gave it
+    trial = replace_span(source.text, node.body_start, node.end, lead + text)
+    doc = parse_text(trial, source=source.path)
+    found = check_document(doc, theme=theme, notes=notes).findings
+    flagged = flagged_in(found, {0: (0, len(text))}, node.body_start + len(lead))
+    if flagged:
+        kept, more = drop_flagged(text, [(a, b, r) for _, a, b, r in flagged], node.id)
+        if kept:
+            text, repairs = kept, repairs + more
+    return lead + text, repairs
 
 
 def _check_limits(doc: Document, node: Node, estimate: int, path: str) -> None:

@@ -47,7 +47,7 @@ class Run:
 
     def load_sections(self) -> dict:
         """Finished sections by key."""
-        from agent.chain import SectionResult
+        from agent.sections import SectionResult
 
         out = {}
         for f in sorted((self.path / "sections").glob("*.json")):

@@ -20,6 +20,7 @@ class Area(BaseModel):
     title: str
     aliases: list[str] = Field(default_factory=list)
     required: bool = True
+    measure: str | None = None  # the title of the measure that answers this area
 
 
 class Theme(BaseModel):

@@ -12,13 +12,15 @@ CLEAN = sorted((ROOT / "fewshot" / "clean").glob("*.txt"))
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path, monkeypatch):
+def isolated_env(tmp_path, tmp_path_factory, monkeypatch):
     """No test reads the user's config or keys, and unexpected errors surface as tracebacks."""
     for name in list(__import__("os").environ):
         if name.startswith("DUIZHAO_") or name.endswith("_API_KEY"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DUIZHAO_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("DUIZHAO_RUNS_DIR", str(tmp_path / "runs"))
+    # The start-up cache (agent/diskcache.py): the session's own, outside the folders tests list.
+    monkeypatch.setenv("DUIZHAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "duizhao-cache"))
 
 
 @pytest.fixture

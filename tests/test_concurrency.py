@@ -30,15 +30,23 @@ NOTES_FILE = ROOT / "tests" / "data" / "good-2023-notes.yaml"
 
 
 def weak_area_responder(task, messages):
-    """Every area first comes back with a group subject, so revision rounds happen; a revision drops it."""
+    """Every area first comes back with an echoed header, so revision rounds happen; a revision drops it."""
     if task == "area":
-        return area_json(messages, extra="部分同志也是这样。")
+        return area_json(messages, extra="【检查发现的问题】")
     if task == "revise" and "【要修改的内容】\n{" in messages[1]["content"]:
         fixed = json.loads(messages[1]["content"].split("【要修改的内容】\n", 1)[1].split("\n\n【检查")[0])
-        for p in fixed.get("points", []):
-            p["detail"] = p["detail"].replace("部分同志也是这样。", "")
+        fixed["items"] = [x.replace("【检查发现的问题】", "") for x in fixed["items"]]
         return json.dumps(fixed, ensure_ascii=False)
     return good_responder(task, messages)
+
+
+@pytest.fixture
+def no_repair(monkeypatch):
+    """Repair off, so the echoed header is an error only a revision can fix (and rounds happen)."""
+    import agent.chain
+
+    monkeypatch.setattr(agent.chain, "flagged_in", lambda *a: [])
+    monkeypatch.setattr(agent.chain, "clean_piece", lambda piece, section, **kw: (piece, []))
 
 
 class JitteryClient(ScriptedClient):
@@ -75,7 +83,7 @@ def run_chain(tmp_path, concurrency: int, seed: int = 0):
     return result, client, checkpoints
 
 
-def test_concurrent_chain_sends_the_same_requests_and_gives_the_same_draft(tmp_path):
+def test_concurrent_chain_sends_the_same_requests_and_gives_the_same_draft(tmp_path, no_repair):
     sequential, seq_client, seq_checkpoints = run_chain(tmp_path, 1)
     for seed in (1, 2):
         concurrent, client, checkpoints = run_chain(tmp_path, 4, seed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from agent.evals import (
     EvalCase,
     compare,
@@ -64,13 +66,32 @@ def test_measure_combines_metrics():
     assert m.structure_errors >= 1  # 2023-zhuti needs six areas
 
 
-def test_cases_cover_every_theme_sparse_and_injection():
+def test_cases_cover_every_kind_theme_sparse_full_freetext_and_injection():
     cases = load_cases(ROOT / "evals" / "cases")
-    assert len(cases) >= 6
-    themes = {c.notes.meeting.theme for c in cases}
-    assert {"2021-dangshi", "2023-zhuti", "2024-niandu", "2025-niandu", "custom"} <= themes
+    assert len(cases) >= 10
+    notes = [c.notes for c in cases if c.notes]
+    assert {"2021-dangshi", "2023-zhuti", "2024-niandu", "2025-niandu", "custom"} <= {n.meeting.theme for n in notes}
+    assert {"个人", "班子"} <= {n.kind for n in notes}
+    assert {"民主生活会", "组织生活会"} <= {n.meeting.kind for n in notes}
     assert any("sparse" in c.name for c in cases)
-    assert any("忽略以上" in f for c in cases for _, f in c.notes.facts())
+    assert any(n.target_chars >= 3000 and all(len(a.problems) >= 2 for a in n.areas) for n in notes)
+    assert any(c.notes_text and c.must_carry for c in cases)
+    assert any("忽略以上" in f for n in notes for _, f in n.facts())
+
+
+def test_a_case_has_notes_or_free_text_never_both():
+    with pytest.raises(ValueError):
+        EvalCase(name="x", notes=NOTES, notes_text="我是科长")
+    with pytest.raises(ValueError):
+        EvalCase(name="x", notes_text="我是科长")  # free text needs must_carry
+    assert EvalCase(name="x", notes_text="我是科长", must_carry=["科长"]).facts() == ["科长"]
+
+
+def test_new_metrics_see_echo_repeats_and_unanswered_areas():
+    echo = TWO_POINTS.replace("如，", "【检查发现的问题】如，", 1)
+    m = measure(echo, EvalCase(name="t", notes=NOTES))
+    assert m.echo_meta >= 1 and m.errors >= 1
+    assert 0 <= m.measures_answer_pct <= 100
 
 
 def test_compare_gives_deltas():

@@ -133,3 +133,18 @@ def test_gb_fonts_declare_stock_windows_fallbacks(rendered):
         entry = entry[:entry.index("</w:font>")]
         assert f'<w:altName w:val="{alt}"/>' in entry and '<w:charset w:val="86"/>' in entry
     assert FONT_FALLBACKS["仿宋_GB2312"][0] == "仿宋" and FONT_FALLBACKS["楷体_GB2312"][0] == "楷体"
+
+
+def test_signature_and_date_under_the_closing_are_right_aligned_and_in_the_properties():
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    text = ("某局长2025年度民主生活会个人对照检查材料\n按照要求，现对照检查如下。\n一、存在的问题\n（一）理论学习方面。"
+            "一是学习不深。如，缺席2次。二是学用脱节。如，拖期3天。\n二、原因剖析\n一是理论学习不够。我学得不深。\n"
+            "三、整改措施\n（一）强化学习。每月学习2次。\n以上对照检查，恳请同志们批评指正。\n张某\n2026年1月10日\n")
+    data = render_docx(parse_text(text), DocMeta(author="张某"))
+    document = docx.Document(io.BytesIO(data))
+    paras = [p for p in document.paragraphs if p.text]
+    assert [p.text for p in paras[-2:]] == ["张某", "2026年1月10日"]
+    assert all(p.alignment == WD_ALIGN_PARAGRAPH.RIGHT for p in paras[-2:])
+    assert paras[-3].alignment != WD_ALIGN_PARAGRAPH.RIGHT  # the closing itself stays a body paragraph
+    assert document.core_properties.author == "张某"

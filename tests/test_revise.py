@@ -90,6 +90,18 @@ def test_revise_rewrites_a_weak_point_and_leaves_the_rest(tmp_path):
     assert len(client.tasks) == 1  # fixed in the first round: no second call
 
 
+def test_a_revision_is_repaired_before_it_is_judged(tmp_path):
+    weak = DOCS["good"].replace("例如，在老旧小区改造项目推进中，我没有把调研成果转化为具体办法，项目拖期45天。", "")
+    path = tmp_path / "draft.md"
+    path.write_text(weak, encoding="utf-8")
+    llm, _ = _llm("**我运用理论指导分管工作不够。**【检查发现的问题】照此修改。如，在老旧小区改造项目中，项目拖期45天。")
+    result = revise_source(read_source(path), "1.1.2", llm_factory=lambda: llm)
+    node = parse_text(weak).get("1.1.2")
+    body = result.text[node.body_start:len(result.text) - len(weak) + node.end]
+    assert "【检查发现的问题】" not in body and "**我运用" not in body and "项目拖期45天" in body
+    assert [r.rule for r in result.repairs] == ["contamination.prompt_echo"]  # markup goes with the numbering, before
+
+
 def test_a_worse_rewrite_is_never_kept(tmp_path):
     path = tmp_path / "draft.md"
     path.write_text(DOCS["good"], encoding="utf-8")
@@ -299,3 +311,27 @@ def test_text_typed_into_an_empty_paragraph_takes_the_paragraph_mark_font(tmp_pa
     out.write_bytes(docx_with_revision(path, "甲\n\n丙", "甲\n乙\n丙"))
     middle = docx.Document(str(out)).paragraphs[1]
     assert middle.text == "乙" and "仿宋_GB2312" in middle.runs[0]._r.xml
+
+
+def test_the_closing_is_its_own_section_and_the_signature_stays(tmp_path):
+    text = DOCS["good"].rstrip("\n") + "\n\n张某\n\n2024年1月18日\n"
+    path = tmp_path / "draft.md"
+    path.write_text(text, encoding="utf-8")
+    node = parse_text(text).get("closing")
+    assert not text[node.start:node.end].rstrip().endswith("2024年1月18日")
+    llm, _ = _llm("以上对照检查，请同志们批评指正。我将以这次民主生活会为新的起点，逐项抓好整改落实。")
+    result = revise_source(read_source(path), "closing", llm_factory=lambda: llm)
+    assert result.text.endswith("\n\n张某\n\n2024年1月18日\n")
+    assert result.text[:node.body_start] == text[:node.body_start]
+
+
+def test_a_reply_that_runs_on_into_the_next_point_is_cut_there(tmp_path):
+    path = tmp_path / "draft.md"
+    path.write_text(DOCS["good"], encoding="utf-8")
+    doc = parse_text(DOCS["good"])
+    node = doc.get("1.1.1")
+    after = DOCS["good"][node.end:node.end + 60].strip().lstrip("*# ")
+    llm, _ = _llm(doc.body(node).strip() + after)
+    result = revise_source(read_source(path), "1.1.1", llm_factory=lambda: llm)
+    assert any(r.rule == "duplication.context" for r in result.repairs)
+    assert result.text.count(after[:12]) == DOCS["good"].count(after[:12])  # the sibling is never doubled

@@ -68,8 +68,11 @@ def render_markdown(doc: Document) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-def write_document(doc: Document, path: str | Path) -> Path:
-    """Write a Document in the format its suffix names (.docx, .md, else plain text), atomically."""
+def write_document(doc: Document, path: str | Path, meta=None) -> Path:
+    """Write a Document in the format its suffix names (.docx, .md, else plain text), atomically.
+
+    `meta` (render.docx.DocMeta) sets a .docx's properties; other formats have none.
+    """
     from agent.writer import write_atomic
 
     path = Path(path)
@@ -77,7 +80,7 @@ def write_document(doc: Document, path: str | Path) -> Path:
     if suffix == ".docx":
         from agent.render.docx import render_docx
 
-        return write_atomic(path, render_docx(doc))
+        return write_atomic(path, render_docx(doc, meta))
     if suffix in (".md", ".markdown"):
         return write_atomic(path, render_markdown(doc))
     return write_atomic(path, render_text(doc))

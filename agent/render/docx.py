@@ -81,7 +81,18 @@ def render_docx(doc: Document, meta: DocMeta | None = None) -> bytes:
     _page_setup(out)
     _styles(out)
     _declare_fonts(out)
-    for para in paragraphs(doc):
+    paras = list(paragraphs(doc))
+    signature = _signature_lines(paras)
+    for index, para in enumerate(paras):
+        if index in signature:
+            # 署名 and date: right-aligned, four characters in from the margin (GB/T 9704 7.3.5).
+            p = out.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _slots(p, para.text, BODY_FONT, BODY_SIZE)
+            fmt = p.paragraph_format
+            fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
+            fmt.right_indent = Pt(BODY_SIZE.pt * 4)
+            continue
         if para.role == "title":
             p = out.add_paragraph(style="公文标题")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -110,6 +121,18 @@ def render_docx(doc: Document, meta: DocMeta | None = None) -> bytes:
     buf = io.BytesIO()
     out.save(buf)
     return buf.getvalue()
+
+
+def _signature_lines(paras: list) -> set[int]:
+    """Indexes of the 署名 and date lines under the closing (at most two short lines at the very end)."""
+    from agent.parser import SIGNATURE_RE
+
+    found: set[int] = set()
+    for i in range(len(paras) - 1, max(len(paras) - 3, 0), -1):
+        if paras[i].role not in ("body", "closing", "paragraph") or not SIGNATURE_RE.match(paras[i].text):
+            break
+        found.add(i)
+    return found
 
 
 def break_title(title: str, width: float = 20.0) -> list[str]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from agent.document import Document, Node
-from agent.notes import Notes
 from agent.themes import Theme
+
+if TYPE_CHECKING:  # a check without --notes never imports the notes models
+    from agent.notes import Notes
 
 Category = Literal["structure", "concreteness", "grounding", "placeholder", "contamination", "voice",
                    "correspondence", "duplication", "length"]

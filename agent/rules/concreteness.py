@@ -11,24 +11,25 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
 from agent.rules.helpers import problem_points, table, words_re
 
 MIN_BODY_CHARS = 10  # an area heading with no text under it is a structure matter, not a missing case
-FIRST_SENTENCE = re.compile(r"[^。；;！？!?\n]*")
+FIRST_SENTENCE = compile_re(r"[^。；;！？!?\n]*")
 
 
 @cache
 def _re(name: str) -> re.Pattern[str]:
-    return re.compile(table(name))
+    return compile_re(table(name))
 
 
 @cache
 def _named_re() -> re.Pattern[str]:
     # Up to 12 characters (CJK, a quoted name or a mask) right before a named type word.
     unit = r"[\u4e00-\u9fff]|“[^”]{1,12}”|[xX*×]+|〔某[^〕]{0,4}〕"
-    return re.compile(rf"((?:{unit}){{2,12}})(?:{table('case_named_types')})(?![论理])")
+    return compile_re(rf"((?:{unit}){{2,12}})(?:{table('case_named_types')})(?![论理])")
 
 
 def _named(text: str) -> str | None:
@@ -38,7 +39,7 @@ def _named(text: str) -> str | None:
     word and stripping leading verbs: 开展粮食购销领域专项整治 → 粮食购销领域; 推进重点项目 → nothing.
     """
     for m in _named_re().finditer(text):
-        name = re.split(table("case_name_cut"), m.group(1))[-1]
+        name = compile_re(table("case_name_cut")).split(m.group(1))[-1]
         name = _re("case_name_lead").sub("", name)
         if re.search(r"[xX*×]|〔某|“", name):
             return m.group(0)  # a quoted or masked name: “数字乡村”治理平台, 献礼xx系列活动
@@ -53,7 +54,7 @@ def _named(text: str) -> str | None:
 @cache
 def _formulae_re() -> re.Pattern[str]:
     words = sorted(table("formulae"), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)) + "|" + table("case_generic_anchors"))
+    return compile_re("|".join(map(re.escape, words)) + "|" + table("case_generic_anchors"))
 
 
 def _blank(text: str) -> str:
@@ -107,6 +108,12 @@ def problems_not_commitments(ctx: Context, r):
             start = ctx.doc.norm.index(head, point.start)
             yield ctx.finding(r, f"{ctx.label(point)}写成了措施（“{head[:16]}”）：问题要写清哪里不够、差在哪里，"
                               "措施放到“整改措施”部分。", start, start + len(head), section=point.id)
+        body_start = point.start + len(point.prefix)
+        for m in _re("resolution_sentence").finditer(ctx.doc.norm, body_start, point.end):
+            if m.start() == body_start:
+                continue  # the head, judged above
+            yield ctx.finding(r, f"{ctx.label(point)}里写了整改打算（“{m.group(0)[:16]}”）：查摆问题只写问题，"
+                              "打算放到“整改措施”部分。", m.start(), m.end(), section=point.id)
 
 
 @rule("concreteness.measures", "concreteness", "warning")

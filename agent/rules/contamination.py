@@ -10,6 +10,7 @@ import re
 from functools import cache
 
 from agent.cleaner import ad_pattern, marker_pattern, pinyin_pattern
+from agent.diskcache import compile_re
 from agent.parser import split_paragraphs
 from agent.resources import bundled_dir, load_table
 from agent.rules import Context, rule
@@ -18,11 +19,11 @@ from agent.rules.placeholder import mask_spans
 
 # The product's own slots are output, not an echo of the prompt.
 OWN_SLOTS = ("请补充", "请核实")
-HEADER_RE = re.compile(r"【([^】\n]{1,40})】")
+HEADER_RE = compile_re(r"【([^】\n]{1,40})】")
 # Brackets a copied header may come in: 【…】, [ … ], ［…］, 〖…〗.
-BRACKETED_RE = re.compile(r"[【\[［〖]\s*([^】\]］〗\n]{1,40}?)\s*[】\]］〗]")
-LATIN_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+BRACKETED_RE = compile_re(r"[【\[［〖]\s*([^】\]］〗\n]{1,40}?)\s*[】\]］〗]")
+LATIN_RE = compile_re(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
+CJK_RE = compile_re(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = 3  # a run of this many Latin words inside Chinese prose is English text
 
 
@@ -240,11 +241,11 @@ def _task_grams() -> frozenset[str]:
     for path in bundled_dir("prompts").glob("*.j2"):
         raw = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "\x00", path.read_text(encoding="utf-8"), flags=re.S)
         raw = mask_allowed(raw)  # meeting titles and formulae are genre wording
-        chars = re.sub(r"[^\u4e00-\u9fff\x00\n]", "", raw).replace("\n", "\x00")
+        chars = compile_re(r"[^\u4e00-\u9fff\x00\n]").sub("", raw).replace("\n", "\x00")
         grams.update(w for i in range(len(chars) - TASK_RUN + 1) if "\x00" not in (w := chars[i:i + TASK_RUN]))
     genre: set[str] = set()
     for path in (bundled_dir("fewshot") / "clean").glob("*.txt"):
-        chars = re.sub(r"[^\u4e00-\u9fff]", "", path.read_text(encoding="utf-8"))
+        chars = compile_re(r"[^\u4e00-\u9fff]").sub("", path.read_text(encoding="utf-8"))
         genre.update(chars[i:i + TASK_RUN] for i in range(len(chars) - TASK_RUN + 1))
     return frozenset(grams - genre)
 
@@ -255,6 +256,6 @@ def _task_wording(text: str):
 
     grams = _task_grams()
     for start, end in sentences(text):
-        chars = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
+        chars = compile_re(r"[^\u4e00-\u9fff]").sub("", text[start:end])
         if any(chars[i:i + TASK_RUN] in grams for i in range(len(chars) - TASK_RUN + 1)):
             yield start, end

@@ -7,6 +7,7 @@ import re
 from difflib import SequenceMatcher
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.facts import bigrams, cjk, parse_cn_number
 from agent.rules import Context, rule
 from agent.rules.helpers import sentences, table
@@ -20,7 +21,7 @@ MIN_ROOTS = 3
 
 @cache
 def _boilerplate() -> re.Pattern[str]:
-    return re.compile(table("measure_boilerplate"))
+    return compile_re(table("measure_boilerplate"))
 
 
 def _keys(text: str) -> set[str]:
@@ -127,14 +128,14 @@ def opening_counts(ctx: Context):
     if not opening:
         return
     text = ctx.doc.norm
-    last_year = re.compile(table("last_year_markers"))
+    last_year = compile_re(table("last_year_markers"))
     furniture = [(f.start, f.end) for f in ctx.doc.furniture]
     for s, e in sentences(text[opening.start:opening.end], opening.start):
         sentence = text[s:e]
         if any(a < e and s < b for a, b in furniture):
             continue  # a collection title (`…等六个方面…范例`) is the site's, not the statement's
         for kind, pattern in table("opening_counts").items():
-            for m in re.finditer(pattern, sentence):
+            for m in compile_re(pattern).finditer(sentence):
                 # Counts of last year's statement (`上年度查摆的4个问题已整改`) are not this one's.
                 if kind in ("areas", "problems") and last_year.search(sentence):
                     continue
@@ -170,8 +171,8 @@ def counts_agree(ctx: Context, r):
                               user_only=False)
 
 
-MEETING_RE = re.compile(r"(20\d\d)\s*年度?[^。；，,\n]{0,16}?(民主生活会|组织生活会)")
-KIND_RE = re.compile(r"民主生活会|组织生活会")
+MEETING_RE = compile_re(r"(20\d\d)\s*年度?[^。；，,\n]{0,16}?(民主生活会|组织生活会)")
+KIND_RE = compile_re(r"民主生活会|组织生活会")
 
 
 @rule("correspondence.title", "correspondence", "warning")

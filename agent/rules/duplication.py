@@ -11,6 +11,7 @@ import re
 from functools import cache, lru_cache
 
 from agent.cleaner import load_specifics
+from agent.diskcache import compile_re
 from agent.facts import bigrams
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
@@ -37,8 +38,8 @@ def allowed_phrases() -> tuple[str, ...]:
     return tuple(sorted((p for p in phrases if len(p) >= 2), key=len, reverse=True))
 
 
-LOOSE_RE = re.compile(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
-_NOT_LOOSE_RE = re.compile(r"[^“”‘’\"、，,。\s]")
+LOOSE_RE = compile_re(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
+_NOT_LOOSE_RE = compile_re(r"[^“”‘’\"、，,。\s]")
 
 
 @cache
@@ -88,7 +89,7 @@ def cjk_projection(text: str) -> tuple[str, list[int]]:
     return "".join(masked[i] for i in offsets), offsets
 
 
-_KEEP_RE = re.compile(r"[\u4e00-\u9fff\x00]")
+_KEEP_RE = compile_re(r"[\u4e00-\u9fff\x00]")
 
 
 def windows(projection: str, size: int = RUN) -> set[str]:
@@ -170,7 +171,7 @@ def copied_from_samples(ctx: Context, r):
         yield ctx.finding(r, f"与样例材料连续{length}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
 
 
-_DROP_RE = re.compile(r"[^\u4e00-\u9fff\x00]+")
+_DROP_RE = compile_re(r"[^\u4e00-\u9fff\x00]+")
 
 
 @rule("duplication.specifics", "duplication", "error")
@@ -191,7 +192,7 @@ def repeated_sentences(ctx: Context, r):
     skip = [(n.start, n.body_start) for n in ctx.doc.walk() if n.kind != "point"]
     skip += [(f.start, f.end) for f in ctx.doc.furniture]
     for start, end in sentences(text):
-        key = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
+        key = compile_re(r"[^\u4e00-\u9fff]").sub("", text[start:end])
         if len(key) < MIN_SENTENCE or "【请" in text[start:end]:
             continue
         if any(a <= start and end <= b + 1 for a, b in skip):
@@ -219,14 +220,14 @@ def _leaves(ctx: Context):
             yield from section.children or [section]
 
 
-CASE_LEAD_RE = re.compile(r"^(?:如|比如|例如|譬如|具体表现在|表现在)")
+CASE_LEAD_RE = compile_re(r"^(?:如|比如|例如|譬如|具体表现在|表现在)")
 
 
 def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Each sentence's CJK characters, a leading 如/比如… dropped: “如，X。” restates “X。”."""
     out = []
     for s, e in sentences(text[start:end], start):
-        key = CASE_LEAD_RE.sub("", re.sub(r"[^\u4e00-\u9fff]", "", text[s:e]))
+        key = CASE_LEAD_RE.sub("", compile_re(r"[^\u4e00-\u9fff]").sub("", text[s:e]))
         out.append((s, e, key))
     return out
 
@@ -240,7 +241,7 @@ def restated_in_point(ctx: Context, r):
     for node in _leaves(ctx):
         seen: list[tuple[str, str, set[str]]] = []
         for s, e, key in _sentence_keys(text, node.body_start, node.end):
-            raw = re.sub(r"[^\u4e00-\u9fff]", "", text[s:e])
+            raw = compile_re(r"[^\u4e00-\u9fff]").sub("", text[s:e])
             grams = bigrams(key)
             for other_raw, other, other_grams in seen:
                 if len(key) < least or len(other) < least or other_raw == raw:

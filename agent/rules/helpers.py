@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.document import Document, Node
 from agent.resources import load_table
 
@@ -12,7 +13,7 @@ from agent.resources import load_table
 @cache
 def words_re(name: str) -> re.Pattern[str]:
     """A regex matching any entry of a word list in wordlists.yaml (entries may be regexes)."""
-    return re.compile("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
+    return compile_re("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
 
 
 def table(name: str):
@@ -31,7 +32,7 @@ def problem_points(doc: Document) -> list[Node]:
 
 # A sentence ends at a stop (and any closing quotes or brackets right after it, which stay with it,
 # as zhon.hanzi's sentence pattern keeps them) or at a line break.
-SENTENCE_END_RE = re.compile(r"[。！？!?；;…]+[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*|\n")
+SENTENCE_END_RE = compile_re(r"[。！？!?；;…]+[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*|\n")
 
 
 def sentences(text: str, offset: int = 0):

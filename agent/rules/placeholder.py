@@ -10,18 +10,19 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.rules import Context, rule
 from agent.rules.helpers import table, words_re
 
 # A markdown bold pair: `**` + 2–40 characters on one line + `**`, content not blank-edged.
-BOLD_RE = re.compile(r"(?<!\*)\*\*(?=[^\s*])([^*\n]{2,40}?)(?<=[^\s*])\*\*(?!\*)")
-STARS_RE = re.compile(r"\*+")
+BOLD_RE = compile_re(r"(?<!\*)\*\*(?=[^\s*])([^*\n]{2,40}?)(?<=[^\s*])\*\*(?!\*)")
+STARS_RE = compile_re(r"\*+")
 PUNCT = "，。、；：！？,.;:!?%％）)】」”"
 
 
 @cache
 def _suffix_re() -> re.Pattern[str]:
-    return re.compile(table("mask_suffix"))
+    return compile_re(table("mask_suffix"))
 
 
 def _is_bold(text: str, m: re.Match[str]) -> bool:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
 from agent.rules.helpers import sentences, table, words_re
 
-CLAUSE_BREAK = re.compile(r"[，,。；;：:、！？!?\n]")
+CLAUSE_BREAK = compile_re(r"[，,。；;：:、！？!?\n]")
 MIN_PART_CHARS = 40  # a part shorter than this is a heading (a table of contents line): nothing to judge
 
 
 @cache
 def _re(name: str) -> re.Pattern[str]:
     """A single-regex entry of wordlists.yaml, compiled once."""
-    return re.compile(table(name))
+    return compile_re(table(name))
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -61,7 +62,7 @@ def group_subjects(ctx: Context, r):
                 word = m.group(0)
                 if group and (_re("group_voice_own").search(word) or word == "班子成员中有的"):
                     continue
-                if re.search(table("group_object_before"), _clause_before(norm, m.start())):
+                if compile_re(table("group_object_before")).search(_clause_before(norm, m.start())):
                     continue  # an object: 对部分干部失之于宽
                 if _re("group_reporting_after").search(norm[m.end():m.end() + 6]):
                     continue  # others' opinion of the speaker: 有的同志反映我…
@@ -99,7 +100,7 @@ def _excuse_in(norm: str, start: int, end: int, need_cause: bool) -> re.Match[st
     hit = words_re("excuses").search(norm, start, end)
     if not hit or words_re("excuse_disowned").search(norm, start, end):
         return None
-    if need_cause and not re.search(table("cause_markers"), norm[start:hit.start()]):
+    if need_cause and not compile_re(table("cause_markers")).search(norm[start:hit.start()]):
         return None
     return hit
 

@@ -1,0 +1,176 @@
+"""A per-user disk cache for pure start-up work: compiled word-list regexes and parsed YAML tables.
+
+`duizhao check` on one file spends a good part of its run compiling the same large regexes and
+parsing the same tables as the run before. Both are pure functions of their input, so their results
+are kept in one JSON file in the user's cache folder and reused:
+
+- a regex entry is keyed by its full pattern text and flags, the file by the Python build and its
+  regex engine version, and an entry is stored only after checking that it rebuilds a pattern equal
+  (same compiled program) to what `re.compile` gives;
+- a YAML entry is keyed by the SHA-256 of the text and stored as JSON only when JSON gives back
+  exactly the same data (plain dicts, lists, strings, numbers, booleans, None).
+
+A hit therefore returns what a miss computes. Any problem with the file (missing, unreadable,
+corrupt, from another Python) means a miss; a write that fails is skipped. The folder is
+`DUIZHAO_CACHE_DIR`, else `$XDG_CACHE_HOME/duizhao`, else `~/.cache/duizhao`; setting
+`DUIZHAO_CACHE_DIR` to an empty string turns the cache off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cache_dir", "compile_re", "parse_yaml"]
+
+MAX_ENTRIES = 4000  # past this the file starts afresh, so patterns edited over time do not pile up
+_store: dict[str, dict[str, Any]] | None = None
+_path: Path | None = None  # where _store was read from, and is written back to
+_dirty = False
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when `DUIZHAO_CACHE_DIR` is set to an empty string."""
+    explicit = os.environ.get("DUIZHAO_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "duizhao"
+
+
+def _file() -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    import _sre
+    import hashlib
+
+    # The compiled program is only valid for the engine that made it.
+    build = f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}|{sys.maxunicode}"
+    return folder / f"startup-{hashlib.sha256(build.encode()).hexdigest()[:16]}.json"
+
+
+def _entries(kind: str) -> dict[str, Any]:
+    global _store, _path
+    if _store is None:
+        _store, _path = {"re": {}, "yaml": {}}, None
+        try:
+            path = _path = _file()
+            data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+            if isinstance(data, dict) and all(isinstance(data.get(k), dict) for k in _store):
+                _store = {k: data[k] for k in _store}
+        except (OSError, ValueError):
+            pass  # no cache yet, or a broken one: it is rebuilt
+    return _store[kind]
+
+
+def _remember(kind: str, key: str, value: Any) -> None:
+    global _dirty
+    entries = _entries(kind)
+    if sum(len(v) for v in (_store or {}).values()) >= MAX_ENTRIES:
+        entries.clear()
+    entries[key] = value
+    if not _dirty:
+        import atexit
+
+        atexit.register(_write)
+        _dirty = True
+
+
+def _write() -> None:
+    """Save the cache (at exit, and only when something new was computed); failures are ignored."""
+    path = _path
+    try:
+        if path is None or _store is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_store, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
+    except OSError:
+        pass
+
+
+@cache
+def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(pattern, flags)`, with the compiled program reused from the cache when known."""
+    flags = int(flags)
+    key = f"{flags}:{pattern}"
+    hit = _entries("re").get(key)
+    if hit is not None:
+        try:
+            import _sre
+
+            final_flags, code, groups, groupindex, indexgroup = hit
+            return _sre.compile(pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
+        except Exception:  # noqa: BLE001 (a stale or damaged entry: compile as usual)
+            pass
+    compiled = re.compile(pattern, flags)
+    entry = _program(pattern, flags)
+    if entry is not None:
+        import _sre
+
+        try:
+            if _sre.compile(pattern, *entry[:3], entry[3], tuple(entry[4])) == compiled:
+                _remember("re", key, entry)
+        except Exception:  # noqa: BLE001 (the engine's internals differ: just do not cache)
+            pass
+    return compiled
+
+
+def _program(pattern: str, flags: int) -> list | None:
+    """What `re._compiler.compile` hands to the engine, as JSON-able data (None if unavailable)."""
+    if flags & re.DEBUG:
+        return None
+    try:
+        from re import _compiler, _parser
+
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        return [flags | parsed.state.flags, list(code), parsed.state.groups - 1, groupindex, indexgroup]
+    except Exception:  # noqa: BLE001 (another Python's internals)
+        return None
+
+
+def _plain(value: Any) -> bool:
+    """Whether JSON gives `value` back unchanged: plain containers, str keys, finite numbers."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def parse_yaml(text: str, parse) -> Any:
+    """`parse(text)`, with the parsed data reused from the cache when this exact text was seen.
+
+    Each call returns a fresh object, so a caller changing it never changes the cache.
+    """
+    import hashlib
+
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    hit = _entries("yaml").get(key)
+    if isinstance(hit, str):
+        try:
+            return json.loads(hit)
+        except ValueError:
+            pass
+    data = parse(text)
+    if _plain(data):
+        dumped = json.dumps(data, ensure_ascii=False)
+        if json.loads(dumped) == data:
+            _remember("yaml", key, dumped)
+    return data

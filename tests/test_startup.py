@@ -1,0 +1,149 @@
+"""Start-up of `duizhao check`: what a plain run imports, and the disk cache that never changes results."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from agent import diskcache
+from tests.conftest import CLEAN, ROOT
+
+# Needed only for help, progress bars, Word/Excel files, models, recordings or --notes.
+HEAVY = ("rich", "typer.rich_utils", "markdown_it", "openai", "docx", "openpyxl", "jinja2", "tenacity", "vcr",
+         "tiktoken", "httpx", "agent.notes", "agent.llm")
+
+
+def _python(code: str, cache: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DUIZHAO_CACHE_DIR": cache}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=120)
+
+
+def test_plain_check_imports_nothing_heavy(tmp_path):
+    code = ("import sys, agent.cli as c\n"
+            "loaded = [m for m in " + repr(HEAVY) + " if m in sys.modules]\n"
+            f"code = c.app(['check', {str(CLEAN[0])!r}, '--json'], standalone_mode=False)\n"
+            "print('AFTER-IMPORT', loaded)\n"
+            "print('AFTER-CHECK', [m for m in " + repr(HEAVY) + " if m in sys.modules], code)")
+    out = _python(code, str(tmp_path / "cache"))
+    assert "AFTER-IMPORT []" in out.stdout, out.stdout + out.stderr
+    assert "AFTER-CHECK [] 1" in out.stdout, out.stdout + out.stderr
+
+
+def test_help_and_usage_errors_stay_chinese_with_lazy_rich_utils(tmp_path):
+    env = {**os.environ, "COLUMNS": "100", "DUIZHAO_CACHE_DIR": str(tmp_path)}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "agent", *a], capture_output=True,  # noqa: E731
+                                    text=True, cwd=ROOT, env=env, timeout=120)
+    helped = run("check", "-h").stdout
+    for word in ("用法：", "参数", "选项", "输出", "[必填]", "显示本帮助并退出"):
+        assert word in helped, word
+    assert "Options" not in helped and "[required]" not in helped
+    bad = run("check", "--target", "x", str(CLEAN[0]))
+    assert bad.returncode == 2 and "错误：'--target' 的取值无效：应为整数" in bad.stderr
+
+
+def test_check_output_is_the_same_with_a_cold_and_a_warm_cache(tmp_path):
+    code = (f"import sys, agent.cli as c\nsys.argv = ['duizhao', 'check', '--json', {str(CLEAN[0])!r}, "
+            f"{str(CLEAN[1])!r}, {str(ROOT / 'tests' / 'data' / 'good-2023.md')!r}]\nc.main()")
+    cache = str(tmp_path / "cache")
+    cold = _python(code, cache)
+    assert list((tmp_path / "cache").glob("startup-*.json")), cold.stderr
+    warm = _python(code, cache)
+    off = _python(code, "")  # the cache turned off
+    assert cold.returncode == warm.returncode == off.returncode == 1
+    assert cold.stdout == warm.stdout == off.stdout
+    assert json.loads(cold.stdout)[0]["findings"]
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty cache in tmp_path, as a new process would see it."""
+    monkeypatch.setenv("DUIZHAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(diskcache, "_store", None)
+    monkeypatch.setattr(diskcache, "_path", None)
+    monkeypatch.setattr(diskcache, "_dirty", False)
+    diskcache.compile_re.cache_clear()
+    yield tmp_path / "cache"
+    diskcache.compile_re.cache_clear()
+    monkeypatch.setattr(diskcache, "_store", None)
+
+
+def _restart(monkeypatch) -> None:
+    """Write the cache and forget it in memory, as between two processes."""
+    diskcache._write()
+    monkeypatch.setattr(diskcache, "_store", None)
+    monkeypatch.setattr(diskcache, "_dirty", False)
+    diskcache.compile_re.cache_clear()
+
+
+PATTERNS = [(r"(?P<year>20\d\d)\s*年|(?:[一二三]是)", 0), (r"^\s*#{1,6}\s+(.+)$", re.MULTILINE),
+            (r"[^\u4e00-\u9fff\x00\n]", 0), (r"a.b", re.S | re.I), (r"(\d)(?:x)(\1)", 0)]
+
+
+def test_cached_regex_is_the_same_program(fresh_cache, monkeypatch):
+    first = [diskcache.compile_re(p, f) for p, f in PATTERNS]
+    _restart(monkeypatch)
+    assert len(diskcache._entries("re")) == len(PATTERNS)
+    again = [diskcache.compile_re(p, f) for p, f in PATTERNS]
+    for (p, f), a, b in zip(PATTERNS, first, again, strict=True):
+        expected = re.compile(p, f)
+        assert a == b == expected  # equal patterns: same text, flags and compiled program
+        assert (b.groups, b.groupindex, b.flags) == (expected.groups, expected.groupindex, expected.flags)
+    text = "2023年 一是\n## 标题\nabc a\nB 1x1"
+    assert [m.span() for m in again[0].finditer(text)] == [m.span() for m in re.finditer(PATTERNS[0][0], text)]
+    assert again[0].search(text).group("year") == "2023"
+
+
+def test_a_damaged_cache_file_is_ignored(fresh_cache, monkeypatch):
+    diskcache.compile_re(PATTERNS[0][0])
+    _restart(monkeypatch)
+    path = next(fresh_cache.glob("startup-*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    key = next(iter(data["re"]))
+    data["re"][key][1] = [99999, 1, 2]  # not a valid program
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert diskcache.compile_re(PATTERNS[0][0]) == re.compile(PATTERNS[0][0])
+    path.write_text("{not json", encoding="utf-8")
+    _restart_without_write(monkeypatch)
+    assert diskcache.compile_re(PATTERNS[1][0], PATTERNS[1][1]) == re.compile(*PATTERNS[1])
+
+
+def _restart_without_write(monkeypatch) -> None:
+    monkeypatch.setattr(diskcache, "_store", None)
+    diskcache.compile_re.cache_clear()
+
+
+def test_cached_yaml_is_equal_and_fresh(fresh_cache, monkeypatch):
+    import yaml
+
+    text = "a: [1, 2.0, true, null, 文字]\nb: {c: '1'}\n"
+    first = diskcache.parse_yaml(text, yaml.safe_load)
+    _restart(monkeypatch)
+    calls = []
+    again = diskcache.parse_yaml(text, lambda t: calls.append(t))
+    assert again == first and not calls  # from the cache, the parser not called
+    assert [type(v) for v in again["a"]] == [int, float, bool, type(None), str]
+    again["a"].append("changed")
+    assert diskcache.parse_yaml(text, yaml.safe_load) == first  # a caller's change stays its own
+
+
+def test_yaml_that_json_cannot_hold_is_not_cached(fresh_cache):
+    import yaml
+
+    text = "day: 2024-01-01\n1: one\n"
+    data = diskcache.parse_yaml(text, yaml.safe_load)
+    assert data == yaml.safe_load(text)
+    assert diskcache._entries("yaml") == {}
+
+
+def test_empty_cache_dir_turns_the_cache_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("DUIZHAO_CACHE_DIR", "")
+    assert diskcache.cache_dir() is None
+    monkeypatch.delenv("DUIZHAO_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert diskcache.cache_dir() == tmp_path / "duizhao"
