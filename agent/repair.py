@@ -20,6 +20,8 @@ from agent.sections import Repair
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _MARKUP = re.compile(r"\*\*|__|`+|^\s*#+\s*|^\s*>\s*|^\s*[-*•·]\s+", re.M)
 _CASE_START = re.compile(r"^(如|比如|例如|譬如)[，,：:]")
+# A quotation the model left empty, as the prompt showed it for an area with no problems: "针对‘’，".
+_EMPTY_QUOTE = re.compile(r"(?:针对|对照|围绕|就|关于)?\s*(?:“\s*”|‘\s*’|「\s*」|\"\s*\"|'\s*')(?:的问题)?[，,、]?")
 # An outline flattened into prose: "1. 在思想上…2. …" or "一、学习内容…二、…" inside a paragraph.
 _INLINE_OUTLINE = re.compile(r"(?:^|[。；：:\s])(?:\d+[.．、]|[一二三四五六七八九十]、|（[一二三四五六七八九十]）|[一二三四五六七八九十]是)")
 
@@ -55,6 +57,10 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
     text = "".join(line.strip() for line in text.splitlines() if line.strip())
     if text != raw.strip():
         repairs.append(Repair(section=section, rule="contamination.markdown", removed=_diff_hint(raw, text)))
+    if _EMPTY_QUOTE.search(text):
+        repairs.append(Repair(section=section, rule="contamination.prompt_echo",
+                              removed="、".join(m.group(0) for m in _EMPTY_QUOTE.finditer(text))))
+        text = _EMPTY_QUOTE.sub("", text)
     outline = list(_INLINE_OUTLINE.finditer(text))
     if len(outline) >= 2:
         # A numbered list inside a free sentence is a flattened outline: keep what came before it.

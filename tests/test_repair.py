@@ -51,3 +51,8 @@ def test_the_repair_table_names_only_known_rules():
     from agent.rules import load_rules
 
     assert repairable() <= set(load_rules())
+
+
+def test_an_empty_quotation_left_from_the_prompt_is_removed_but_a_real_one_stays():
+    assert clean_piece("针对‘’，我会主动承担任务。", "3", allowed=None)[0] == "我会主动承担任务。"
+    assert clean_piece("针对“学习不够”的问题，我会学习。", "3", allowed=None)[0] == "针对“学习不够”的问题，我会学习。"
