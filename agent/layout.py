@@ -241,10 +241,13 @@ def heading(title: str) -> str:
 def sentence(text: str) -> str:
     """Text as one full sentence: no leading numbering, closed with a full stop."""
     text = _NUMBERING.sub("", " ".join(text.split()).strip()).strip("，,、：: ")
+    # A piece whose first sentence was repaired away may open on a connective that now joins nothing.
+    text = _DANGLING.sub("", text)
     if not text:
         return ""
     return text if text[-1] in "。！？；】" else text.rstrip("；;") + "。"
 
 
+_DANGLING = re.compile(r"^(?:同时|此外|另外|然而|但是|但|因此|所以|而且|并且|其次|再次|最后)[，,]\s*")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]?|[（(][一二三四五六七八九十\d]+[）)]"
                         r"|[一二三四五六七八九十]+、|\d+[、.．]\s*)")

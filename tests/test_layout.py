@@ -83,3 +83,8 @@ def test_sentence_strips_numbering_but_not_words_that_start_like_it():
     assert lay.sentence("一是学习不深") == "学习不深。"
     assert lay.sentence("三个村资金管理不规范") == "三个村资金管理不规范。"
     assert lay.sentence("（二）加强学习；") == "加强学习；"
+
+
+def test_a_piece_that_lost_its_first_sentence_does_not_open_on_a_connective():
+    assert lay.sentence("同时，我会定期报告进展") == "我会定期报告进展。"
+    assert lay.sentence("同时抓好两件事") == "同时抓好两件事。"  # a connective that still joins something stays

@@ -58,12 +58,19 @@ def areas_answered(ctx: Context, r):
         best = max(len(keys & m) / len(keys) for m in measure_keys)
         shared = max(len(full & m) for m in measure_keys)
         overall = len(keys & all_keys) / len(keys)
-        if shared >= SHARED_CONTENT or _names_area(area.title, [text[m.start:m.end] for m in sections]):
+        bodies = [text[m.start:m.end] for m in sections]
+        if shared >= SHARED_CONTENT or _names_area(area.title, bodies) or _quotes_a_point(area, bodies):
             continue
         if (per_area and best < ANSWER_RATIO and overall < 2 * ANSWER_RATIO) or overall < THEMATIC_RATIO:
             yield ctx.finding(r, f"整改措施没有回应{area.prefix}{area.title}的问题：请在整改措施中针对这个方面"
                                  "写出具体办法（做什么、何时完成、达到多少）。",
                               measures.start, measures.body_start, section=measures.id)
+
+
+def _quotes_a_point(area, measures: list[str]) -> bool:
+    """A measure that names one of the area's problems as written (“针对‘学习不够深入’的问题”) answers it."""
+    titles = [re.sub(r"[。：:；;，,\s]+$", "", p.title) for p in area.children]
+    return any(len(t) >= 4 and t in m for t in titles for m in measures)
 
 
 def _names_area(title: str, measures: list[str]) -> bool:
