@@ -44,8 +44,6 @@ REPAIR_PASSES = 3  # dropping a sentence can expose another finding; three passe
 class DraftResult(BaseModel):
     """The assembled draft, its check report and the run's meter."""
 
-    model_config = {"arbitrary_types_allowed": True}
-
     text: str
     run_dir: str
     sections: list[SectionResult]

@@ -13,7 +13,15 @@ from starlette.routing import Route
 from agent.errors import InputError, LimitError
 from agent.web.app import attachment, render
 from agent.web.store import Item, NotFound
-from agent.web.uploads import CHECK_SUFFIXES, UploadedFile, read_upload, safe_name, save_uploads, unzip
+from agent.web.uploads import (
+    CHECK_SUFFIXES,
+    UploadedFile,
+    one_upload,
+    read_upload,
+    safe_name,
+    save_uploads,
+    unzip,
+)
 
 __all__ = ["routes", "run_check"]
 
@@ -141,13 +149,7 @@ async def start_format(request: Request):
 
     config, store = request.app.state.config, request.app.state.store
     form = await request.form(max_files=2, max_fields=10)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        raise InputError("请选择要排版的文件")
-    name = safe_name(upload.filename, "材料")
-    if not name.lower().endswith(CHECK_SUFFIXES):
-        raise InputError("只能排版 .txt、.md 或 .docx 文件")
-    data = await read_upload(upload, config.max_file_bytes)
+    name, data = await one_upload(form, "file", what="材料", suffixes=CHECK_SUFFIXES, limit=config.max_file_bytes)
     item = store.create("formats", status="running", title=name, source=name)
     item.file(name).write_bytes(data)
     result = await run_in_threadpool(typeset, item.file(name))

@@ -16,7 +16,7 @@ from agent.web.app import attachment, error_page, render
 from agent.web.demo import DEMO
 from agent.web.jobs import accept_revision, refresh_view
 from agent.web.store import Item, NotFound
-from agent.web.uploads import read_upload, safe_name
+from agent.web.uploads import one_upload, read_upload
 
 __all__ = ["routes"]
 
@@ -95,14 +95,8 @@ async def start_draft(request: Request):
             if not content.strip():
                 raise InputError("请先粘贴笔记")
         elif mode == "file":
-            upload = form.get("notes_file")
-            if upload is None or isinstance(upload, str) or not upload.filename:
-                raise InputError("请选择笔记文件")
-            name = safe_name(upload.filename, "笔记")
-            suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-            if suffix not in NOTES_SUFFIXES:
-                raise InputError(f"笔记只能是 {'、'.join(NOTES_SUFFIXES)} 文件")
-            content = await read_upload(upload, config.max_file_bytes)
+            name, content = await one_upload(form, "notes_file", what="笔记", suffixes=NOTES_SUFFIXES,
+                                             limit=config.max_file_bytes)
         else:
             raise UsageError("未知的笔记来源")
         max_rounds = DEMO.draft_max_rounds if config.demo else int(str(form.get("max_rounds") or 2))
@@ -144,13 +138,9 @@ async def open_draft(request: Request):
         name, data = DEMO.path("revise_draft").name, DEMO.path("revise_draft").read_bytes()
         notes_name, notes = "notes.yaml", DEMO.path("revise_notes").read_bytes()
     else:
-        upload, notes_upload = form.get("draft_file"), form.get("notes_file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise InputError("请选择草稿文件")
-        name = safe_name(upload.filename, "草稿")
-        if not name.lower().endswith(DRAFT_SUFFIXES):
-            raise InputError("草稿只能是 .md、.txt 或 .docx 文件")
-        data = await read_upload(upload, config.max_file_bytes)
+        notes_upload = form.get("notes_file")
+        name, data = await one_upload(form, "draft_file", what="草稿", suffixes=DRAFT_SUFFIXES,
+                                      limit=config.max_file_bytes)
         notes_name, notes = None, None
         if notes_upload is not None and not isinstance(notes_upload, str) and notes_upload.filename:
             notes_name, notes = "notes.yaml", await read_upload(notes_upload, config.max_file_bytes)

@@ -53,6 +53,22 @@ async def read_upload(upload, limit: int) -> bytes:
     return data
 
 
+async def one_upload(form, field: str, *, what: str, suffixes: tuple[str, ...], limit: int) -> tuple[str, bytes]:
+    """The one file a form field must carry: its safe name and bytes.
+
+    Raises:
+        InputError: no file chosen, or a kind of file the page does not take (both named in Chinese).
+        LimitError: larger than `limit`.
+    """
+    upload = form.get(field)
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise InputError(f"请选择{what}文件")
+    name = safe_name(upload.filename, what)
+    if not name.lower().endswith(suffixes):
+        raise InputError(f"{what}只能是 {'、'.join(suffixes)} 文件")
+    return name, await read_upload(upload, limit)
+
+
 def unzip(data: bytes, *, max_files: int, max_file_bytes: int, max_total: int) -> list[UploadedFile]:
     """The checkable files inside a zip (folders kept), bounded in count, size and unpacked total.
 
