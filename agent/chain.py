@@ -21,14 +21,15 @@ from agent import prompts
 from agent.check import check_document, score
 from agent.document import Document
 from agent.errors import DraftRetryError, OutputTruncatedError
-from agent.facts import numbers_in
+from agent.facts import cjk_count, numbers_in
 from agent.fewshot import slice_for
+from agent.injection import without_instructions
 from agent.layout import ItemsDraft, Laid, layout, meeting_title, title_of
 from agent.llm import LLM
 from agent.notes import AreaNotes, Notes, Problem
 from agent.numbering import int_to_cn
 from agent.parser import parse_text
-from agent.repair import clean_piece, drop_flagged, flagged_in
+from agent.repair import clean_piece, drop_flagged, flagged_in, trim_to_fit
 from agent.rules import Finding
 from agent.runs import Run
 from agent.sections import Repair, SectionResult, Step, specs
@@ -39,6 +40,10 @@ __all__ = ["Chain", "DraftResult", "SectionResult", "Step", "areas_for", "meetin
 FEWSHOT_TOKENS = 300  # the single-prompt baseline's slice per part, the same as the chain's steps
 CHARS_PER_TOKEN = 1.2  # conservative for Chinese prose, so max_tokens never truncates a budgeted reply
 REPAIR_PASSES = 3  # dropping a sentence can expose another finding; three passes settle every case seen
+FILL_RATIO = 0.85  # a draft shorter than this times its target asks again for the pieces repair emptied
+THIN_RATIO = 0.75  # …and one shorter than this also for pieces under THIN_PIECE of their share of the budget
+THIN_PIECE = 0.4
+FIT_RATIO = 1.1  # a draft longer than this times its target is trimmed (S_l 97 there; code's text never goes)
 
 
 class DraftResult(BaseModel):
@@ -106,6 +111,8 @@ class Chain:
 
     def __init__(self, llm: LLM, notes: Notes, theme: Theme | None = None, *, run: Run,
                  max_rounds: int = 2, progress: Callable[[str], None] | None = None) -> None:
+        # A fact worded as an order to the model never reaches a prompt or the draft (agent/injection.py).
+        notes, self.set_aside = without_instructions(notes)
         self.llm, self.notes, self.run = llm, notes, run
         self.theme = theme or get_theme(notes.meeting.theme)
         self.max_rounds = max_rounds
@@ -114,6 +121,9 @@ class Chain:
         self.areas = [s.area for s in self.steps if s.kind == "area"]
         self.allowed = numbers_in(notes.all_text())
         self.results: dict[str, SectionResult] = run.load_sections()
+        if self.set_aside:
+            self.progress(f"笔记中有{len(self.set_aside)}条事实像是写给模型的指令，未写入提示词和草稿："
+                          + "；".join(f"“{f[:20]}”" for f in self.set_aside))
 
     def draft(self) -> DraftResult:
         """Run every step not yet checkpointed, then assemble and check the whole draft.
@@ -166,15 +176,22 @@ class Chain:
             return False
         return step.kind != "case" or self.notes.case_analysis is not None
 
-    def _first_version(self, step: Step, fewshot: bool = True) -> list[str]:
-        """The model's free sentences for a step (none for what code writes alone)."""
+    def _first_version(self, step: Step, fewshot: bool = True, name: str | None = None,
+                       only: list[int] | None = None) -> list[str]:
+        """The model's free sentences for a step (none for what code writes alone); `name` for the meter;
+        `only`: just these items, asked with the spec's fill template and no few-shot slice."""
         if not self._asks(step):
             return []
         spec = step.spec
-        shot = slice_for(spec.fewshot, spec.fewshot_tokens) if spec.fewshot and fewshot else ""
-        msgs = prompts.messages(spec.template, fewshot=shot, subject=lay.subject(self.notes), **self._context(step))
+        shot = slice_for(spec.fewshot, spec.fewshot_tokens) if spec.fewshot and fewshot and only is None else ""
+        context = self._context(step)
+        if only is not None and spec.listing:
+            context[spec.listing] = [context[spec.listing][i] for i in only]
+        template = (spec.fill or spec.template) if only is not None else spec.template
+        msgs = prompts.messages(template, fewshot=shot, subject=lay.subject(self.notes), **context)
         limit = self._max_tokens(step.budget)
-        name = step.key if fewshot else f"{step.key}:again"  # the meter tells first versions from fallbacks
+        # The meter tells first versions from fallbacks (:again) and fills (:more).
+        name = name or (step.key if fewshot else f"{step.key}:again")
         if spec.output == "items":
             draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=name, max_tokens=n), limit)
             return list(draft.items)
@@ -276,9 +293,11 @@ class Chain:
         facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
         given = self._given(step)
         cleaned = []
-        for piece in pieces:
+        elsewhere = self._elsewhere(step)
+        for i, piece in enumerate(pieces):
             text, done = clean_piece(piece, step.section_id, allowed=self.allowed, facts=facts,
-                                     no_cases=step.kind == "area", given=given)
+                                     no_cases=step.kind == "area", given=given,
+                                     elsewhere=elsewhere[i] if i < len(elsewhere) else [])
             cleaned.append(text)
             repairs += done
         pieces = cleaned
@@ -310,6 +329,13 @@ class Chain:
         if step.kind == "area":
             return [p.summary for p in self._problems(step)]
         return []
+
+    def _elsewhere(self, step: Step) -> list[list[str]]:
+        """Per piece, the note text code writes into other items: a measure may not borrow another area's hints."""
+        if step.kind != "measures":
+            return []
+        hints = lay.hints_by_area(self.areas, self.notes.measure_hints)
+        return [[h for j, other in enumerate(hints) if j != i for h in other] for i in range(len(hints))]
 
     def _render(self, step: Step, pieces: list[str]) -> Laid:
         """The section laid out by code around the pieces."""
@@ -355,7 +381,62 @@ class Chain:
         signature = lay.signature(self.notes)
         return text + (signature + "\n" if signature else ""), offsets
 
+    def _fill(self) -> None:
+        """Under the target, ask once more (without the few-shot slice) for each section whose pieces repair
+        emptied (far under it, also left thin), in plan order until the draft is long enough; only those pieces
+        are asked for, and a section whose new version has an error the model could fix keeps its old one."""
+        for step in self.steps:
+            text, _ = self.assemble()
+            if cjk_count(text) >= self.notes.target_chars * FILL_RATIO:
+                return
+            old = self.results.get(step.key)
+            if old is None or step.kind not in ("area", "causes", "measures") or not self._asks(step):
+                continue
+            pieces = list((old.data or {}).get("pieces") or [])
+            wanted = {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),
+                      "measures": len(self.areas)}[step.kind]
+            pieces = (pieces + [""] * wanted)[:wanted]
+            # Far under the target, a piece repair left with a sentence or so is asked for again too.
+            thin = step.budget / max(1, wanted) * THIN_PIECE if cjk_count(text) < self.notes.target_chars * THIN_RATIO else 0
+            empty = [i for i, piece in enumerate(pieces) if not piece or cjk_count(piece) < thin]
+            if not empty:
+                continue
+            self.progress(f"    全文短于目标字数，{step_label(step)}补写被删去或过短的部分")
+            try:
+                again = self._first_version(step, fewshot=False, name=f"{step.key}:more", only=empty)
+            except (OutputTruncatedError, DraftRetryError):
+                continue
+            for k, i in enumerate(empty):
+                pieces[i] += again[k] if k < len(again) else ""  # a thin piece keeps what it had
+            new = self._settle(step, pieces, rounds=old.rounds)
+            if _fixable(new.findings):
+                continue
+            self._keep(new.model_copy(update={"repairs": old.repairs + new.repairs, "fallback": old.fallback,
+                                              "fallback_reason": old.fallback_reason}))
+
+    def _fit_length(self) -> None:
+        """Over the target, drop the model's least self-critical sentences until the draft fits; each trimmed
+        section is settled and checkpointed again (code's skeleton, the facts and the slots never go)."""
+        text, _ = self.assemble()
+        excess = cjk_count(text) - int(self.notes.target_chars * FIT_RATIO)
+        steps = [s for s in self.steps if s.key in self.results and (self.results[s.key].data or {}).get("pieces")]
+        if excess <= 0 or not steps:
+            return
+        trimmed, repairs = trim_to_fit({s.section_id: list(self.results[s.key].data["pieces"]) for s in steps}, excess,
+                                       optional={s.section_id for s in steps if s.kind == "area"})
+        for step in steps:
+            old = self.results[step.key]
+            if trimmed[step.section_id] == old.data["pieces"]:
+                continue
+            self.progress(f"    全文超出目标字数，{step_label(step)}删去部分语句")
+            new = self._settle(step, trimmed[step.section_id], rounds=old.rounds)
+            mine = [r for r in repairs if r.section == step.section_id]
+            self._keep(new.model_copy(update={"repairs": old.repairs + mine + new.repairs, "fallback": old.fallback,
+                                              "fallback_reason": old.fallback_reason}))
+
     def _finish(self) -> DraftResult:
+        self._fill()
+        self._fit_length()
         text, _ = self.assemble()
         doc = parse_text(text, source="draft")
         report = check_document(doc, theme=self.theme, notes=self.notes)
@@ -365,6 +446,7 @@ class Chain:
         public["fallbacks"] = [{"section": self.results[s.key].key, "fallback": self.results[s.key].fallback,
                                 "reason": self.results[s.key].fallback_reason}
                                for s in self.steps if s.key in self.results and self.results[s.key].fallback]
+        public["notes_set_aside"] = self.set_aside
         self.run.save_final(text, public, self.llm.meter)
         slots = [f.excerpt for f in report.findings if f.rule == "placeholder.slots"]
         return DraftResult(text=text, run_dir=str(self.run.path), sections=[self.results[s.key] for s in self.steps],

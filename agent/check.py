@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +23,11 @@ if TYPE_CHECKING:  # notes are loaded only with --notes: their models and YAML s
 
 PENALTY = {"error": 25, "warning": 8, "info": 2}
 DOC_PENALTY = {"error": 12, "warning": 3, "info": 1}
+# A batch is shared between worker processes only from this many files on: below it, starting
+# the workers costs more than they save. Workers are forked, so only where fork exists.
+PARALLEL_MIN_FILES = 12
+MAX_JOBS = 4
+CHUNK = 4  # files a worker takes at a time: fewer round trips, still even shares at the end
 
 
 class SectionScore(BaseModel):
@@ -122,11 +129,14 @@ def score(findings: Iterable[Finding], penalty: dict[str, int] = PENALTY) -> int
 
 def section_scores(doc: Document, findings: list[Finding]) -> list[SectionScore]:
     """Each node's score from the findings inside it (its descendants' included)."""
-    out = []
-    for node in doc.walk():
-        mine = [f for f in findings if f.section == node.id or f.section.startswith(node.id + ".")]
-        out.append(SectionScore(id=node.id, title=node.title, chars=node.end - node.start, score=score(mine)))
-    return out
+    # A finding in section 1.2.3 is inside the nodes 1, 1.2 and 1.2.3: its id cut at each dot.
+    inside: dict[str, list[Finding]] = {}
+    for f in findings:
+        s = f.section
+        for key in {s, *(s[:i] for i, ch in enumerate(s) if ch == ".")}:
+            inside.setdefault(key, []).append(f)
+    return [SectionScore(id=node.id, title=node.title, chars=node.end - node.start, score=score(inside.get(node.id, ())))
+            for node in doc.walk()]
 
 
 def check_file(path: str | Path, *, theme: str | None = None, notes: Notes | None = None,
@@ -153,16 +163,68 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def check_paths(paths: Iterable[str | Path], *, theme: str | None = None, notes: Notes | None = None,
                 target_chars: int | None = None, kind: DocKind | None = None,
-                progress: Callable[[Path], None] | None = None) -> list[FileReport]:
-    """Check many files; a file that cannot be read is reported in its place, the rest go on."""
+                progress: Callable[[Path], None] | None = None, jobs: int | None = 1) -> list[FileReport]:
+    """Check many files; a file that cannot be read is reported in its place, the rest go on.
+
+    Args:
+        jobs: worker processes for a batch of at least PARALLEL_MIN_FILES files (None: one per CPU,
+            at most MAX_JOBS). The reports are the same, in the same order, whatever the number.
+            The default 1 never forks: a caller with threads of its own (the web app) stays safe.
+    """
     if theme:
         get_theme(theme)  # an unknown theme is a usage error before any file is read
+    files = expand_paths(paths)
+    options = {"theme": theme, "notes": notes, "target_chars": target_chars, "kind": kind}
+    workers = _workers(len(files), jobs)
+    results = _parallel(files, options, workers) if workers > 1 else (_check_one(f, options) for f in files)
     reports = []
-    for path in expand_paths(paths):
-        try:
-            reports.append(check_file(path, theme=theme, notes=notes, target_chars=target_chars, kind=kind))
-        except InputError as exc:
-            reports.append(FileReport(file=str(path), passed=False, score=0, counts=Counts(error=1), error=str(exc)))
+    for path, report in zip(files, results, strict=True):
+        reports.append(report)
         if progress:
             progress(path)
     return reports
+
+
+def _check_one(path: Path, options: dict[str, Any]) -> FileReport:
+    """`check_file`, with an unreadable file reported in its place."""
+    try:
+        return check_file(path, **options)
+    except InputError as exc:
+        return FileReport(file=str(path), passed=False, score=0, counts=Counts(error=1), error=str(exc))
+
+
+def _workers(files: int, jobs: int | None) -> int:
+    """How many processes check a batch of `files` files: 1 unless it is big enough and fork exists."""
+    if files < PARALLEL_MIN_FILES or jobs == 1 or sys.platform == "win32" or not hasattr(os, "fork"):
+        return 1
+    if jobs is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = min(cpus, MAX_JOBS)
+    return max(1, min(jobs, files // 2))
+
+
+_options: dict[str, Any] = {}  # what a forked worker checks with, inherited from the parent
+
+
+def _check_chunk(chunk: list[Path]) -> list[dict]:
+    """In a worker: check some files, returning each report as plain data (cheap to send back)."""
+    return [_check_one(path, _options).model_dump() for path in chunk]
+
+
+def _parallel(files: list[Path], options: dict[str, Any], workers: int) -> Iterator[FileReport]:
+    """Reports of `files` in order, the first checked here and the rest by `workers` forked processes.
+
+    The first file is checked before forking so that the workers inherit every table, compiled
+    pattern and sample index already built instead of each building its own.
+    """
+    import multiprocessing
+
+    yield _check_one(files[0], options)
+    _options.clear()
+    _options.update(options)
+    rest = files[1:]
+    chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for done in pool.imap(_check_chunk, chunks):
+            for data in done:
+                yield FileReport.model_validate(data)

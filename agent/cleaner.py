@@ -12,10 +12,10 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
-from agent.resources import bundled_dir, load_table
+from agent.diskcache import compile_re
+from agent.resources import bundled_dir, load_table, load_yaml
 from agent.writer import write_atomic
 
 
@@ -71,20 +71,20 @@ def _tables() -> tuple[dict, dict, dict]:
 @cache
 def ad_pattern() -> re.Pattern[str]:
     """One regex for every advert/contact pattern in the ads table."""
-    return re.compile("|".join(f"(?:{p})" for p in _tables()[0]["patterns"]))
+    return compile_re("|".join(f"(?:{p})" for p in _tables()[0]["patterns"]))
 
 
 @cache
 def marker_pattern() -> re.Pattern[str]:
     """Regex for paid-content markers such as ##paidbegin##."""
-    return re.compile("|".join(_tables()[0]["markers"]))
+    return compile_re("|".join(_tables()[0]["markers"]))
 
 
 @cache
 def pinyin_pattern() -> re.Pattern[str]:
     """Regex for whole-word pinyin abbreviations from the table."""
     words = sorted(_tables()[1], key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z])", re.IGNORECASE)
+    return compile_re(r"(?<![A-Za-z])(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z])", re.IGNORECASE)
 
 
 @cache
@@ -93,7 +93,9 @@ def load_specifics(path: Path | None = None) -> tuple[list[str], str]:
     path = path or bundled_dir("fewshot") / "specifics.yaml"
     if not path.exists():
         return [], "〔某地〕"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # The fast loader and the start-up cache: `check` reads this on every start, and YAML's own import
+    # is then skipped too.
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     return list(data.get("terms") or []), data.get("mask", "〔某地〕")
 
 

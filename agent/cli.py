@@ -67,6 +67,21 @@ def _stderr():
     return Console(stderr=True)
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether rich would treat stderr as a terminal (TTY_COMPATIBLE, FORCE_COLOR, else isatty),
+    decided without importing rich."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
+
+
 @app.command()
 def themes() -> None:
     """列出主题预设及其必须覆盖的方面。"""
@@ -149,16 +164,28 @@ def check(
     _check_outputs((html, "HTML 报告文件", (".html", ".htm")))
     loaded = _load_notes(notes, theme)
     paths = expand_paths(files)
-    if len(paths) < 2:
-        # One file is checked in a blink: no progress bar, and rich's progress module is not imported.
-        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind)
+    if len(paths) < 2 or not _stderr_is_terminal():
+        # One file is checked in a blink, and a bar nobody sees (stderr piped) would draw nothing:
+        # no progress bar then, and rich's progress module is not imported.
+        reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind, jobs=None)
     else:
+        import time
+
         from rich.progress import Progress
 
-        with Progress(console=_stderr(), transient=True) as bar:
+        # Drawn from this thread only (no auto-refresh thread), so forking the batch's workers is safe.
+        with Progress(console=_stderr(), transient=True, auto_refresh=False) as bar:
             task = bar.add_task("检查中", total=len(paths))
+            drawn = [0.0]
+
+            def advance(_: Path) -> None:
+                bar.advance(task)
+                if time.monotonic() - drawn[0] >= 0.1:
+                    drawn[0] = time.monotonic()
+                    bar.refresh()
+
             reports = check_paths(paths, theme=theme, notes=loaded, target_chars=target, kind=doc_kind,
-                                  progress=lambda p: bar.advance(task))
+                                  progress=advance, jobs=None)
     if not reports:
         raise InputError("没有找到可检查的文件（.txt/.md/.docx）")
     # 单位 can be read from the folder under a single checked folder (材料/第一支部/张三.docx).
@@ -388,6 +415,7 @@ def eval_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
     compare: Annotated[Path | None, typer.Option(help="与保存的结果（--json 的输出）比较，给出差值")] = None,
     record: Annotated[bool, typer.Option("--record", help="对真实模型服务重新录制（需要服务在运行）")] = False,
+    record_mode: Annotated[str, typer.Option(help="--record 时只重录哪种：chain（链式）、single（单提示）或 both")] = "both",
     only: Annotated[str | None, typer.Option(help="只跑名字含此片段的用例")] = None,
     max_rounds: Annotated[int, typer.Option(help="链式起草每节最多修改轮数（须与录制时一致）")] = 1,
     provider: ProviderOpt = None,
@@ -397,14 +425,17 @@ def eval_cmd(
     """离线回放录制的会话，给出每个用例和平均的质量指标：链式起草与单提示基线并列。"""
     import json
 
+    from agent.evals import MODES, load_cases, run_suite, table_rows
     from agent.evals import compare as compare_results
-    from agent.evals import load_cases, run_suite, table_rows
     from agent.settings import resolve_settings
 
+    if record_mode not in (*MODES, "both"):
+        raise InputError("--record-mode 只能是 chain、single 或 both", field="record_mode")
     loaded = [c for c in load_cases(cases) if not only or only in c.name]
     settings = resolve_settings(provider=provider, base_url=base_url, model=model)
     console = _stderr()
-    result = run_suite(loaded, sessions, settings, record=record, max_rounds=max_rounds,
+    recorded = MODES if record_mode == "both" else (record_mode,)
+    result = run_suite(loaded, sessions, settings, record=record, max_rounds=max_rounds, record_modes=recorded,
                        progress=lambda m: console.print(m, highlight=False))
     deltas = None
     if compare:

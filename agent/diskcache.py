@@ -10,6 +10,9 @@ are kept in one JSON file in the user's cache folder and reused:
 - a YAML entry is keyed by the SHA-256 of the text and stored as JSON only when JSON gives back
   exactly the same data (plain dicts, lists, strings, numbers, booleans, None).
 
+- a derived entry (`derived`) is keyed by the name of a pure function of a pattern and the
+  pattern's text and flags; the file's key (the Python build) covers the parser it reads them with.
+
 A hit therefore returns what a miss computes. Any problem with the file (missing, unreadable,
 corrupt, from another Python) means a miss; a write that fails is skipped. The folder is
 `DUIZHAO_CACHE_DIR`, else `$XDG_CACHE_HOME/duizhao`, else `~/.cache/duizhao`; setting
@@ -22,11 +25,12 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "compile_re", "parse_yaml"]
+__all__ = ["cache_dir", "compile_re", "derived", "parse_yaml"]
 
 MAX_ENTRIES = 4000  # past this the file starts afresh, so patterns edited over time do not pile up
 _store: dict[str, dict[str, Any]] | None = None
@@ -58,7 +62,7 @@ def _file() -> Path | None:
 def _entries(kind: str) -> dict[str, Any]:
     global _store, _path
     if _store is None:
-        _store, _path = {"re": {}, "yaml": {}}, None
+        _store, _path = {"re": {}, "yaml": {}, "derived": {}}, None
         try:
             path = _path = _file()
             data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
@@ -121,6 +125,17 @@ def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
         except Exception:  # noqa: BLE001 (the engine's internals differ: just do not cache)
             pass
     return compiled
+
+
+def derived(name: str, pattern: str, flags: int, compute: Callable[[str, int], str]) -> str:
+    """`compute(pattern, flags)`, a pure function of the pattern known as `name`, reused from the cache."""
+    key = f"{name}:{int(flags)}:{pattern}"
+    hit = _entries("derived").get(key)
+    if isinstance(hit, str):
+        return hit
+    value = compute(pattern, flags)
+    _remember("derived", key, value)
+    return value
 
 
 def _program(pattern: str, flags: int) -> list | None:

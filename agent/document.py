@@ -45,9 +45,12 @@ class Node(BaseModel):
 
     def walk(self):
         """Yield this node and all descendants, depth first."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        # A stack, not nested generators: each node costs one step, however deep it sits.
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
 
 class DocKind(BaseModel):
@@ -90,8 +93,11 @@ class Document(BaseModel):
 
     def walk(self):
         """Every node in document order."""
-        for node in self.nodes:
-            yield from node.walk()
+        stack = list(reversed(self.nodes))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def slice(self, node: Node) -> str:
         """The text of a node, heading included."""

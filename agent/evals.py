@@ -222,8 +222,8 @@ class EvalResult(BaseModel):
 
 
 def run_suite(cases: list[EvalCase], sessions: Path, settings, *, record: bool = False, max_rounds: int = 1,
-              progress: Callable[[str], None] | None = None) -> EvalResult:
-    """Every case in both modes."""
+              record_modes: tuple[str, ...] = MODES, progress: Callable[[str], None] | None = None) -> EvalResult:
+    """Every case in both modes (with `record`, the `record_modes` are recorded afresh, the others replayed)."""
     import time
 
     start = time.perf_counter()
@@ -233,7 +233,8 @@ def run_suite(cases: list[EvalCase], sessions: Path, settings, *, record: bool =
         for mode in MODES:
             if progress:
                 progress(f"{case.name} · {mode}")
-            table[case.name][mode] = run_case(case, mode, sessions, settings, record=record, max_rounds=max_rounds)[1]
+            table[case.name][mode] = run_case(case, mode, sessions, settings, record=record and mode in record_modes,
+                                              max_rounds=max_rounds)[1]
     means = {mode: {m: round(mean(getattr(table[c][mode], m) for c in table), 2) for m in METRICS} for mode in MODES}
     return EvalResult(cases=table, mean=means, replay_seconds=round(time.perf_counter() - start, 2))
 

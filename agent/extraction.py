@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agent.facts import extract_figures, numbers_in
-from agent.notes import Notes
+from agent.notes import AreaNotes, Notes, Problem
 
 _TITLE = re.compile(r"《[^》]{1,40}》")
 
@@ -75,6 +75,7 @@ def verify(notes: Notes, source: str) -> Extraction:
             flags.append(Flag(field=f"opinions.{name}", value=str(value), why=f"数字“{value}”在原文中找不到"))
             setattr(data.opinions, name, None)
     flags += _from_source(data, source)
+    flags += _lines_from_source(data, source)
     return Extraction(notes=data, flags=flags)
 
 
@@ -115,6 +116,52 @@ def _from_source(data: Notes, source: str) -> list[Flag]:
         if item:
             kept.append(item)
     data.studied = kept
+    return flags
+
+
+# Lines written in the genre's note habit: "理论学习方面：学得不系统，全年缺席3次。" (one area, problems split by
+# ；, each problem's first clause its summary and the rest its facts), "整改打算：…；…", "字数1500字左右".
+_AREA_LINE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?([\u4e00-\u9fff]{2,12}?)方面\s*[：:]\s*(.+?)\s*$",
+                        re.M)
+_HINT_LINES = {"measure_hints": re.compile(r"^\s*(?:整改打算|整改措施|整改方向|措施)\s*[：:]\s*(.+?)\s*$", re.M),
+               "cause_hints": re.compile(r"^\s*(?:原因剖析|原因分析|原因)\s*[：:]\s*(.+?)\s*$", re.M)}
+_TARGET = re.compile(r"(?:字数|篇幅)[^0-9\n]{0,6}(\d{3,5})\s*字|(\d{3,5})\s*字(?:左右|上下)")
+
+
+def _items(body: str) -> list[str]:
+    """The ；-separated items of a line, without end punctuation."""
+    return [x.strip(" 　。") for x in re.split(r"[；;]", body) if x.strip(" 　。")]
+
+
+def _problem(item: str) -> Problem:
+    """"学得不系统，全年缺席3次" → summary 学得不系统, fact 全年缺席3次 (the rest is a fact only when it names something)."""
+    from agent.rules.concreteness import has_anchor
+
+    head, rest = (re.split(r"[，,]", item, maxsplit=1) + [""])[:2]
+    if rest and has_anchor(rest):
+        return Problem(summary=head, facts=[rest])
+    return Problem(summary=item, facts=[])
+
+
+def _lines_from_source(data: Notes, source: str) -> list[Flag]:
+    """Areas, hints and the target length as the source's own lines state them; flag each change."""
+    flags = []
+    lines = [(m.group(1), m.group(2)) for m in _AREA_LINE.finditer(source)]
+    areas = [AreaNotes(area=area, problems=[_problem(i) for i in _items(body) if len(i) >= 2]) for area, body in lines]
+    if areas and [a.model_dump() for a in areas] != [a.model_dump() for a in data.areas]:
+        flags.append(Flag(field="areas", value="；".join(f"{a.area}：{len(a.problems)}个问题" for a in data.areas) or "（无）",
+                          why="按原文各“…方面：”一行重排问题和事实"))
+        data.areas = areas
+    for field, pattern in _HINT_LINES.items():
+        found = [x for m in pattern.finditer(source) for x in _items(m.group(1))]
+        if found and found != getattr(data, field):
+            flags.append(Flag(field=field, value="；".join(getattr(data, field)) or "（无）", why="按原文改正"))
+            setattr(data, field, found)
+    target = _TARGET.search(source)
+    value = int(target.group(1) or target.group(2)) if target else None
+    if value is not None and 300 <= value <= 20000 and value != data.target_chars:
+        flags.append(Flag(field="target_chars", value=str(data.target_chars), why=f"按原文改为“{value}”"))
+        data.target_chars = value
     return flags
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from operator import add
 
 from pydantic import BaseModel
 
@@ -98,4 +99,4 @@ def cjk_count(text: str) -> int:
 def bigrams(text: str) -> set[str]:
     """CJK character bigrams, for fuzzy overlap between a note fact and draft text."""
     chars = cjk(text)
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+    return set(map(add, chars, chars[1:]))  # chars[i] + chars[i + 1], pairs made in C

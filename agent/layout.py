@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from agent.notes import AreaNotes, Notes, Problem
 from agent.numbering import int_to_cn
 from agent.resources import load_table
-from agent.themes import Theme
+from agent.themes import Theme, area_name
 
 
 class _Strict(BaseModel):
@@ -160,14 +160,16 @@ def causes(notes: Notes, pieces: list[str]) -> Laid:
     return b.laid()
 
 
-def _item(b: Builder, i: int, head: str, pieces: list[str], plain: str) -> str:
-    """One cause or measure paragraph: its head, then the model's piece i, else code's plain text; the piece."""
+def _item(b: Builder, i: int, head: str, pieces: list[str], plain: str, lead: str = "") -> str:
+    """One cause or measure paragraph: its head, then (after `lead`) the model's piece i, else code's plain
+    text; the piece."""
     if i:
         b.add("\n")
     b.add(head)
     text = pieces[i] if i < len(pieces) else ""
     if text:
-        b.piece(i, sentence(text))
+        b.add(lead)
+        b.piece(i, sentence(_LEAD_CONNECTIVE.sub("", text) if lead else text))
     else:
         b.add(plain)
     return text
@@ -201,13 +203,34 @@ def measures(notes: Notes, theme: Theme, areas: list[AreaNotes], pieces: list[st
     hints = hints_by_area(areas, notes.measure_hints)
     plain = layout()["measure_fallbacks"]
     for i, a in enumerate(areas):
-        summaries = "".join(f"“{p.summary}”" for p in a.problems) or f"“{heading(a.area)}”"
+        summaries = "".join(f"“{quoted(p.summary)}”" for p in a.problems) or f"“{heading(a.area)}”"
+        piece = pieces[i] if i < len(pieces) else ""
         text = _item(b, i, f"（{int_to_cn(i + 1)}）{sentence(measure_title(a.area, theme))}", pieces,
-                     plain[i % len(plain)].format(problems=summaries, subject=subject(notes)))
+                     plain[i % len(plain)].format(problems=summaries, subject=subject(notes)),
+                     lead=measure_lead(a, piece))
         missing = [h for h in hints[i] if not fact_covered(h, text)]
         if missing:
             b.add("".join(sentence(h) for h in missing))
     return b.laid()
+
+
+def measure_lead(a: AreaNotes, piece: str) -> str:
+    """What code puts before a measure that does not say which problems it answers: “针对“…”的问题，”,
+    or “在…方面，” for an area the notes gave no problem for; nothing when the piece names them itself."""
+    core = area_name(a.area)
+    summaries = [s for s in (p.summary.strip().rstrip("。；") for p in a.problems) if s]
+    bare = _QUOTES.sub("", piece)
+    if not piece or any(_QUOTES.sub("", s) in bare for s in summaries) or (len(core) >= 2 and core in bare):
+        return ""
+    t = layout()["measure_lead"]
+    if summaries:
+        return t["problems"].format(problems="".join(f"“{quoted(s)}”" for s in summaries))
+    return t["area"].format(area=core)
+
+
+def quoted(text: str) -> str:
+    """Text to go inside “…”: its own double quotes become single ones, as nested quotes are written."""
+    return text.replace("“", "‘").replace("”", "’")
 
 
 def case(notes: Notes, pieces: list[str]) -> Laid:
@@ -248,6 +271,9 @@ def sentence(text: str) -> str:
     return text if text[-1] in "。！？；】" else text.rstrip("；;") + "。"
 
 
+_QUOTES = re.compile(r"[“”‘’「」『』\"']")
+# A measure's own opening link, dropped when code puts the problems it answers in front of it.
+_LEAD_CONNECTIVE = re.compile(r"^(?:为此|对此|因此|今后|下一步)[，,]\s*")
 _DANGLING = re.compile(r"^(?:同时|此外|另外|然而|但是|但|因此|所以|而且|并且|其次|再次|最后)[，,]\s*")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]?|[（(][一二三四五六七八九十\d]+[）)]"
                         r"|[一二三四五六七八九十]+、|\d+[、.．]\s*)")

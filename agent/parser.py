@@ -33,6 +33,15 @@ INLINE_HEADING_MAX = 30  # a heading followed by text in the same paragraph ends
 TITLE_MAX = 80
 SENTENCE_END = "。！？!?"
 HEAD_END = "。：:；;！!？?"
+# Where the first of those characters is, found by the regex engine rather than a loop over characters.
+HEAD_END_RE = compile_re("[" + re.escape(HEAD_END) + "]")
+SENTENCE_END_NL_RE = compile_re("[" + re.escape(SENTENCE_END) + "\n]")
+
+
+def _first_at(pattern: re.Pattern[str], text: str, default: int | None = None) -> int | None:
+    """Index of the first character of text in the pattern's class, or `default`."""
+    m = pattern.search(text)
+    return m.start() if m else default
 
 
 @dataclass
@@ -137,15 +146,19 @@ def _split_glued(text: str, paras: list[Para]) -> list[Para]:
     last_section = 0
     for para in paras:
         cuts = {para.text_start, *_item_after_heading(text, para)}
-        for m in GLUED_PART_RE.finditer(text, para.text_start, para.end):
+        # Both patterns need a character most paragraphs lack (、 and a bracket): look for it first.
+        glued_parts = GLUED_PART_RE.finditer(text, para.text_start, para.end) \
+            if text.find("、", para.text_start, para.end) != -1 else ()
+        for m in glued_parts:
             after = text[m.end():m.end() + 24]
-            cut = next((i for i, ch in enumerate(after) if ch in HEAD_END), None)
+            cut = _first_at(HEAD_END_RE, after)
             if classify_heading(after[:16]) != "other" and cut is not None and 2 <= cut <= 20:
                 at = m.end() - len(m.group(0).lstrip())
                 cuts.add(at)
                 cuts.update(_item_after_heading(text, Para(at, para.end, at)))
+        bracketed = text.find("（", para.text_start, para.end) != -1 or text.find("(", para.text_start, para.end) != -1
         markers = sorted((m.end() - len(m.group(0).lstrip()), cn_to_int(m.group(1)), m.group(0).strip() == m.group(0))
-                         for m in SECTION_MARK_RE.finditer(text, para.text_start, para.end))
+                         for m in (SECTION_MARK_RE.finditer(text, para.text_start, para.end) if bracketed else ()))
         for at, number, _ in markers:
             glued = at in cuts or (at > para.text_start and text[at - 1] in GLUE_BEFORE + " \t\u3000"
                                    and text[:at].rstrip(" \t\u3000")[-1:] in GLUE_BEFORE)
@@ -261,7 +274,7 @@ def _heading_match(text: str, para: Para, top: str) -> tuple[str, int, int, int,
     number, prefix_len = numbered if numbered else (0, 0)
     style = top if numbered else "plain"
     rest = line[prefix_len:]
-    cut = next((i for i, ch in enumerate(rest) if ch in HEAD_END), None)
+    cut = _first_at(HEAD_END_RE, rest)
     if cut is not None and cut <= INLINE_HEADING_MAX and rest[cut:].strip(HEAD_END + " *"):
         head, body = rest[:cut], para.text_start + prefix_len + cut + 1
     elif len(rest.strip("*# ")) <= HEADING_MAX:
@@ -384,7 +397,7 @@ def _numbered_children(text: str, parent: Node, paras: list[Para], style: str, d
 
 def _split_title(line: str, offset: int, para_end: int) -> tuple[str, int]:
     """Split a numbered line into its title (first clause) and the offset where the body starts."""
-    cut = next((i for i, ch in enumerate(line) if ch in HEAD_END), None)
+    cut = _first_at(HEAD_END_RE, line)
     if cut is None:
         return _clean(line), para_end
     return _clean(line[:cut]), offset + cut + 1
@@ -409,7 +422,7 @@ def _shi_children(text: str, parent: Node, start: int, end: int, depth: str) -> 
         stop = markers[i][0] if i < len(markers) else end
         stop = _trim_end(text, offset, stop)
         sentence = text[offset + length:stop]
-        cut = next((j for j, ch in enumerate(sentence) if ch in SENTENCE_END + "\n"), len(sentence))
+        cut = _first_at(SENTENCE_END_NL_RE, sentence, len(sentence))
         children.append(Node(id=f"{parent.id}.{i}", kind=depth, part_kind=parent.part_kind, number=number,
                              prefix=text[offset:offset + length], title=_clean(sentence[:cut]),
                              start=offset, end=stop, body_start=offset + length))

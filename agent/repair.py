@@ -1,10 +1,12 @@
 """Deterministic repair: what code removes from the model's free sentences without asking it again.
 
-Two passes, both recorded as `Repair`s. `clean_piece` works on one piece alone: markup, numbering,
+Three passes, all recorded as `Repair`s. `clean_piece` works on one piece alone: markup, numbering,
 newlines, a sentence said twice, a figure the notes lack, a sentence that repeats a note fact the code
-already writes as the case, a 如… case the model made up. `drop_flagged` uses the rules' own findings on
+already writes as the case; in a problem point also a 如… case the model made up, a sentence that owns up
+to nothing (praise, filler) and a promise that belongs in the measures. `drop_flagged` uses the rules' own findings on
 the assembled draft: a finding whose rule is in data/repairs.yaml and whose span lies inside a piece
-drops that sentence (the skeleton, the facts and the slots are code's and never touched).
+drops that sentence (the skeleton, the facts and the slots are code's and never touched). `trim_to_fit`
+shortens a draft over its target by the model's least self-critical sentences.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from agent.facts import extract_figures
+from agent.facts import cjk_count, extract_figures
 from agent.resources import load_table
 from agent.rules import Finding
+from agent.rules.helpers import owns_up
 from agent.sections import Repair
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+_BOUNDARY = re.compile(r"[。！？；“”‘’]")
 _MARKUP = re.compile(r"\*\*|__|`+|^\s*#+\s*|^\s*>\s*|^\s*[-*•·]\s+", re.M)
+_QUOTES = re.compile(r"[“”‘’「」『』\"']")
 _CASE_START = re.compile(r"^(如|比如|例如|譬如)[，,：:]")
 # A quotation the model left empty, as the prompt showed it for an area with no problems: "针对‘’，".
 _EMPTY_QUOTE = re.compile(r"(?:针对|对照|围绕|就|关于)?\s*(?:“\s*”|‘\s*’|「\s*」|\"\s*\"|'\s*')(?:的问题)?[，,、]?")
@@ -39,16 +43,32 @@ def echo_markers() -> tuple[str, ...]:
 
 
 def sentences(text: str) -> list[str]:
-    """Text split after 。！？；, keeping the marks."""
-    return [s for s in _SENTENCE_END.split(text) if s]
+    """Text split after 。！？；, keeping the marks; never inside a “quotation”, which goes whole with its sentence."""
+    out, depth, start = [], 0, 0
+    for m in _BOUNDARY.finditer(text):
+        ch = m.group(0)
+        if ch in "“‘":
+            depth += 1
+        elif ch in "”’":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(text[start:m.end()])
+            start = m.end()
+    if depth:  # a quotation never closed: no telling where it ends, so split as if there were none
+        return [s for s in re.split(r"(?<=[。！？；])", text) if s]
+    out.append(text[start:])
+    return [s for s in out if s]
 
 
 def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str] = (),
-                no_cases: bool = False, given: list[str] = ()) -> tuple[str, list[Repair]]:
+                no_cases: bool = False, given: list[str] = (), elsewhere: list[str] = ()) -> tuple[str, list[Repair]]:
     """One model-written piece as clean prose, and what was removed from it (`allowed`: the figures it may
     carry; None when there are no notes to check them against; `given`: what code already writes around the
-    piece — a heading, a summary, a cause's title — which the piece must not say again)."""
-    given_parts = [g for x in given for g in re.split(r"[，、；。“”‘’]", x) if len(g) >= 6]
+    piece — a heading, a summary, a cause's title — which the piece must not say again; `elsewhere`: note text
+    code writes in another item (another area's measure hints), which the piece must not borrow; `no_cases`: a problem
+    point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped)."""
+    # Quotes are dropped before comparing: the model writes ‘一岗双责’ where the notes have “一岗双责”.
+    given_parts = [g for x in given for g in re.split(r"[，、；。]", _QUOTES.sub("", x)) if len(g) >= 6]
     from agent.rules.grounding import fact_covered
 
     repairs: list[Repair] = []
@@ -82,10 +102,16 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
             why = "grounding.figures"
         elif facts and any(fact_covered(f, s) for f in facts):
             why = "duplication.restated"
-        elif any(g in s for g in given_parts):
+        elif any(g in _QUOTES.sub("", s) for g in given_parts):
             why = "duplication.restated"
+        elif any(fact_covered(h, s) for h in elsewhere):
+            why = "correspondence.misplaced_hint"
         elif no_cases and _CASE_START.match(s.strip()):
             why = "grounding.case_trace"
+        elif no_cases and not owns_up(s):
+            why = "voice.no_shortcoming"
+        elif no_cases and _point_commitments().search(s):
+            why = "concreteness.commitment"
         if why:
             repairs.append(Repair(section=section, rule=why, removed=s))
         else:
@@ -119,6 +145,46 @@ def flagged_in(findings: list[Finding], spans: dict[int, tuple[int, int]], base:
             if lo < hi:
                 out.append((index, lo - base - s, hi - base - s, f.rule))
     return out
+
+
+def trim_to_fit(pieces: dict[str, list[str]], excess: int, optional: set[str] = frozenset()) -> tuple[
+        dict[str, list[str]], list[Repair]]:
+    """Pieces by section with sentences dropped until `excess` 字 are gone: the least self-critical and
+    longest first. Every piece keeps its most self-critical sentence, except in the `optional` sections
+    (a problem point's 表现, which may go whole when it owns up to nothing: the point keeps its facts)."""
+    candidates = []
+    for section, items in pieces.items():
+        for i, piece in enumerate(items):
+            parts = sentences(piece)
+            keep = max(range(len(parts)), key=lambda j: (owns_up(parts[j]), -j), default=0)
+            if section in optional and parts and not owns_up(parts[keep]):
+                keep = -1
+            candidates += [(owns_up(s), -cjk_count(s), section, i, j)
+                           for j, s in enumerate(parts) if j != keep]
+    dropped: set[tuple[str, int, int]] = set()
+    for _critical, minus_chars, section, i, j in sorted(candidates):
+        if excess <= 0:
+            break
+        dropped.add((section, i, j))
+        excess += minus_chars
+    out: dict[str, list[str]] = {}
+    repairs: list[Repair] = []
+    for section, items in pieces.items():
+        out[section] = []
+        for i, piece in enumerate(items):
+            kept = []
+            for j, s in enumerate(sentences(piece)):
+                if (section, i, j) in dropped:
+                    repairs.append(Repair(section=section, rule="length.total", removed=s))
+                else:
+                    kept.append(s)
+            out[section].append("".join(kept))
+    return out, repairs
+
+
+@cache
+def _point_commitments() -> re.Pattern[str]:
+    return re.compile(load_table("repairs.yaml")["point_commitments"])
 
 
 def _diff_hint(raw: str, clean: str) -> str:

@@ -23,6 +23,8 @@ class SectionSpec(BaseModel):
     output: Literal["text", "items", "none"]
     heading: str | None = None
     label: str | None = None
+    listing: str | None = None  # the template variable with one entry per item
+    fill: str | None = None  # the template asking again for emptied items (None: `template`)
 
 
 @cache

@@ -104,5 +104,10 @@ def match_areas(areas: list[Area], titles: list[str]) -> dict[str, int | None]:
     return result
 
 
+def area_name(title: str) -> str:
+    """An area's name without its frame: 带头…, …方面, 在…上 (“强化政治忠诚、提高政治能力”, “理论学习”)."""
+    return re.sub(r"^(?:在|关于|带头)|(?:方面|上)$|[“”\s]", "", title.rstrip("。：:"))
+
+
 def _core(title: str) -> str:
     return re.sub(r"^(在|带头)|方面$|[“”、，。\s]", "", title)

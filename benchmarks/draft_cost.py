@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/draft_cost.py runs/20261124-090914 [more run folders…]
 
-Goals (issue #11): prompt tokens per output 字 ≤ 4; tokens spent on revisions and fallbacks ≤ 0.3 × the
+Goals (issue #11): prompt tokens per output 字 ≤ 4; tokens spent on revisions, fallbacks and fills ≤ 0.3 × the
 first versions'; a complete 3,000-字 draft on the local 1.5B model on a 2-core machine within 10 minutes.
 A run folder holds report.json (every call's step, tokens and seconds) and draft.txt.
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.facts import cjk_count  # noqa: E402
 
-LATER = (":revise", ":again", ":reask")  # revision rounds, fallback re-asks, JSON re-asks
+LATER = (":revise", ":again", ":more", ":reask")  # revision rounds, fallback re-asks, fills, JSON re-asks
 
 
 def cost(run: Path) -> dict:

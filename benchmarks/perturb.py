@@ -32,6 +32,14 @@ DEFECTS: list[tuple[str, str, str, list[str]]] = [
     ("achievement talk", "voice", "point", [
         "全年招商引资实现了两位数增长，", "该项工作连续三年在全市考核中排名第一，", "我牵头的项目获评省级示范，",
         "确保了重点工程顺利推进，", "相关做法被上级作为经验推广，", "超额完成了年度目标任务，"]),
+    ("self-praise sentence", "voice", "point", [
+        "我始终坚持深入基层，经常到企业走访，及时帮助他们排忧解难。", "平时我积极参加各类学习，认真撰写心得体会。",
+        "我总是带头加班加点，主动承担急难险重任务。", "工作中我注重调查研究，善于从群众中汲取智慧。"]),
+    ("cause written as a pledge", "correspondence", "cause", [
+        "我应该把理论学习摆在更加突出的位置，坚持每天读原著。",
+        "今后要进一步加强党性锻炼，时刻以党章为镜。",
+        "我需要持续改进工作作风，切实做到真抓实干。",
+        "因此，我必须认真落实各项制度，带头严守纪律。"]),
     ("objective excuse", "voice", "cause", [
         "主要是因为这一时期工作任务过于繁重，实在抽不出时间学习。",
         "客观上基层人手少、事情多，很多工作顾不过来。",
@@ -51,7 +59,7 @@ DEFECTS: list[tuple[str, str, str, list[str]]] = [
     ("wrong count in opening", "correspondence", "opening", ["现从九个方面对照检查如下。", "共查摆出问题27个，现报告如下。"]),
     ("title for another year", "correspondence", "title", [""]),
 ]
-CASE_RE = re.compile(r"[。；]?(?:如|比如|例如|譬如)[，,：:]?[^。]*。")
+CASE_RE = re.compile(r"[。；]?(?:如[，,：:]|(?:比如|例如|譬如)[，,：:]?)[^。]*。")  # 如何… is no case marker
 
 
 def points(doc: Document) -> list[Node]:

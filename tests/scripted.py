@@ -43,7 +43,7 @@ def task_of(messages: list[dict]) -> str:
     text = messages[1]["content"]
     if "检查发现的问题" in user:
         return "revise"
-    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段“表现”", "area"), ("各写一段原因剖析", "causes"),
+    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段“表现”", "area"), ("各写一段自我批评", "area_fill"), ("各写一段原因剖析", "causes"),
                          ("各写一段整改措施", "measures"), ("反面典型案例剖析", "case"),
                          ("把笔记整理成 JSON", "extract")):
         if marker in text:
@@ -83,6 +83,7 @@ def good_responder(task: str, messages) -> str:
     return {
         "opening": lambda: "通过学习，我对初心使命有了更深的认识。",
         "area": lambda: area_json(messages),
+        "area_fill": lambda: area_json(messages),
         "causes": lambda: CAUSES,
         "measures": lambda: measures_json(messages),
         "case": lambda: "我对照这一案例深刻反思，引以为戒。",

@@ -103,3 +103,25 @@ def test_compare_gives_deltas():
                         mean={"chain": {k: 1.0 for k in METRICS}, "single": {k: 2.0 for k in METRICS}})
     deltas = compare(result, {"mean": {"chain": {"concrete_pct": 0.5}, "single": {}}})
     assert deltas == {"chain": {"concrete_pct": 0.5}, "single": {}}
+
+
+def test_record_mode_records_only_the_chosen_mode_and_replays_the_other(monkeypatch):
+    import agent.evals
+
+    calls = []
+
+    def fake_run_case(case, mode, sessions, settings, *, record=False, max_rounds=1, progress=None):
+        calls.append((case.name, mode, record))
+        return "", measure(TWO_POINTS, EvalCase(name=case.name, notes=case.notes))
+
+    monkeypatch.setattr(agent.evals, "run_case", fake_run_case)
+    case = load_cases(ROOT / "evals" / "cases")[0]
+    agent.evals.run_suite([case], ROOT / "evals" / "sessions", None, record=True, record_modes=("chain",))
+    assert calls == [(case.name, "chain", True), (case.name, "single", False)]
+
+
+def test_record_mode_outside_the_choices_is_a_usage_error():
+    from tests.test_cli import run
+
+    result = run("eval", "--record", "--record-mode", "链式")
+    assert result.returncode == 2 and "record_mode" in result.stderr and "Traceback" not in result.stderr

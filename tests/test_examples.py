@@ -103,6 +103,19 @@ def test_eval_one_case_end_to_end_from_replay():
     assert case["chain"]["prompt_tokens"] > case["single"]["prompt_tokens"]
 
 
+def test_every_recorded_eval_session_replays_and_its_chain_draft_ships_no_error():
+    # A change that alters any request the chain makes needs a new recording: this says which case.
+    from agent.evals import load_cases, run_suite
+    from agent.settings import resolve_settings
+
+    settings = resolve_settings(provider=None, base_url=None, model=None)
+    result = run_suite(load_cases(ROOT / "evals" / "cases"), ROOT / "evals" / "sessions", settings)
+    assert len(result.cases) >= 10
+    for name, modes in result.cases.items():
+        chain = modes["chain"]
+        assert (chain.errors, chain.invented_figures, chain.copied_chars) == (0, 0, 0), name
+
+
 def test_draft_with_broken_notes_exit_2_names_field_and_line(tmp_path):
     notes = tmp_path / "bad.yaml"
     notes.write_text("role: 副县长\nmeeting:\n  year: 2023\n  theme: 2023-zhuti\ntarget_chars: 很多\n", encoding="utf-8")

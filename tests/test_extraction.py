@@ -53,3 +53,35 @@ opinions: {collected: 1, talks: 10}
     assert n.studied == ["党章"]
     assert {f.field for f in result.flags} >= {"opinions.collected", "meeting.theme", "meeting.year", "meeting.kind",
                                                "studied"}
+
+
+LINES = """我是乡镇党委书记，准备2023年主题教育专题民主生活会的材料。
+理论学习方面：学得不系统，全年中心组学习缺席3次。
+（二）作风方面：下村少，今年只到过8个村中的5个；开会多，用得不够好。
+整改打算：年底前化解2起纠纷；每月至少到村2次。
+字数1500字左右。
+"""
+
+
+def test_the_sources_own_area_lines_hints_and_length_replace_the_models_reading():
+    # What a 1.5B model returned for such notes: areas renamed, facts made into problems, the length defaulted.
+    misread = parse_notes_yaml("""role: 乡镇党委书记
+meeting: {year: 2023, theme: 2023-zhuti}
+areas:
+  - area: 理论素质
+    problems: [{summary: 全年中心组学习缺席3次}]
+measure_hints: [年底前化解2起纠纷]
+""")
+    result = verify(misread, LINES)
+    areas = [(a.area, [(p.summary, p.facts) for p in a.problems]) for a in result.notes.areas]
+    assert areas == [("理论学习", [("学得不系统", ["全年中心组学习缺席3次"])]),
+                     ("作风", [("下村少", ["今年只到过8个村中的5个"]), ("开会多，用得不够好", [])])]
+    assert result.notes.measure_hints == ["年底前化解2起纠纷", "每月至少到村2次"]
+    assert result.notes.target_chars == 1500
+    assert {f.field for f in result.flags} >= {"areas", "measure_hints", "target_chars"}
+
+
+def test_notes_without_such_lines_keep_the_models_reading():
+    notes = parse_notes_yaml("role: 镇党委书记\nmeeting: {year: 2023, theme: 2023-zhuti}\nareas:\n"
+                             "  - area: 理论学习\n    problems: [{summary: 学得不系统, facts: [理论学习缺席3次]}]\n")
+    assert verify(notes, SOURCE).notes.areas == notes.areas

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent import layout as lay
 from agent.chain import areas_for
-from agent.notes import parse_notes_yaml
+from agent.notes import AreaNotes, Problem, parse_notes_yaml
 from agent.themes import get_theme
 
 PERSONAL = parse_notes_yaml("""
@@ -69,8 +69,26 @@ def test_measures_answer_each_area_and_carry_its_hints():
     laid = lay.measures(PERSONAL, theme, areas, ["我坚持读原著"])
     lines = laid.text.split("\n")
     assert len(lines) == 6
-    assert lines[0] == "（一）持续强化理论武装，筑牢思想根基。我坚持读原著。每月参加中心组学习不少于2次。"
+    # The model's measure does not say what it answers, so code names the area's problem before it.
+    assert lines[0] == "（一）持续强化理论武装，筑牢思想根基。针对“学习不够系统”的问题，我坚持读原著。每月参加中心组学习不少于2次。"
     assert len({line[5:30] for line in lines[1:]}) == 5  # plain measures are worded differently per area
+
+
+def test_a_measure_that_names_its_problems_or_area_gets_no_lead():
+    areas = areas_for(PERSONAL, get_theme("2023-zhuti"))
+    assert lay.measure_lead(areas[0], "针对‘学习不够系统’，我每月读一本原著。") == ""  # other quotes, same problem
+    assert lay.measure_lead(areas[0], "在理论学习上，我每月读一本原著。") == ""
+    assert lay.measure_lead(areas[0], "") == ""  # no piece: the plain measure names them itself
+    # An area the notes give no problem for is named as an area; quotes inside a summary are nested.
+    assert lay.measure_lead(areas[1], "我每月读一本原著。") == "在政治素质方面，"
+    quoted = AreaNotes(area="管党治党", problems=[Problem(summary="“一岗双责”落实不到位")])
+    assert lay.measure_lead(quoted, "为此，我每季度听取一次汇报。") == "针对“‘一岗双责’落实不到位”的问题，"
+
+
+def test_a_measure_after_a_lead_drops_its_own_opening_link():
+    theme = get_theme("2023-zhuti")
+    laid = lay.measures(PERSONAL, theme, areas_for(PERSONAL, theme), ["为此，我坚持读原著"])
+    assert laid.text.split("\n")[0].startswith("（一）持续强化理论武装，筑牢思想根基。针对“学习不够系统”的问题，我坚持读原著。")
 
 
 def test_closing_and_signature():

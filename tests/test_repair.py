@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.repair import clean_piece, drop_flagged, flagged_in, repairable
+from agent.repair import clean_piece, drop_flagged, flagged_in, repairable, trim_to_fit
 from agent.rules import Finding
 
 
@@ -56,3 +56,31 @@ def test_the_repair_table_names_only_known_rules():
 def test_an_empty_quotation_left_from_the_prompt_is_removed_but_a_real_one_stays():
     assert clean_piece("针对‘’，我会主动承担任务。", "3", allowed=None)[0] == "我会主动承担任务。"
     assert clean_piece("针对“学习不够”的问题，我会学习。", "3", allowed=None)[0] == "针对“学习不够”的问题，我会学习。"
+
+
+def test_a_restated_summary_is_found_whatever_quotes_the_model_used():
+    text, repairs = clean_piece("‘一岗双责’落实不到位。我对分管部门管得不严。", "2", allowed=set(),
+                                given=["“一岗双责”落实不到位"])
+    assert text == "我对分管部门管得不严。" and repairs[0].rule == "duplication.restated"
+
+
+def test_trim_drops_praise_and_long_sentences_first_and_each_piece_keeps_its_own_up():
+    pieces = {"1.1": ["我始终认真学习，深入钻研理论，收获很大。我学得不够深，满足于读原文。"],
+              "3": ["我将每月读一本原著，年底前写出一篇体会，并在支部交流学习心得。我将坚持学习。"]}
+    out, repairs = trim_to_fit(pieces, excess=10)
+    assert out["1.1"] == ["我学得不够深，满足于读原文。"]  # the praise went first, the self-criticism stayed
+    assert out["3"] == pieces["3"]  # one sentence was enough
+    assert [(r.section, r.rule) for r in repairs] == [("1.1", "length.total")]
+    # However far over, a piece keeps one sentence; in an optional section a piece owning up to nothing goes.
+    out, _ = trim_to_fit({"1.1": ["我始终认真学习。我积极参加培训。"], "2": ["我深感责任重大。我很努力。"]}, excess=999,
+                         optional={"1.1"})
+    assert out == {"1.1": [""], "2": ["我深感责任重大。"]}
+
+
+def test_a_quotation_stays_whole_with_its_sentence():
+    from agent.repair import sentences
+
+    assert sentences("针对“下村少；今年只到过5个村”的问题，每月到村2次。今后改。") == [
+        "针对“下村少；今年只到过5个村”的问题，每月到村2次。", "今后改。"]
+    assert sentences("他说“好。”然后走了。") == ["他说“好。”然后走了。"]
+    assert sentences("引号“没有闭合；下一句。") == ["引号“没有闭合；", "下一句。"]

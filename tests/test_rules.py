@@ -48,6 +48,7 @@ PERTURBATIONS = [
     ("duplication.restated", lambda t: t.replace("我运用理论指导分管工作不够。", "在老旧小区改造项目推进中，我没有把调研成果转化为具体办法，影响了进度。"), "1.1.2"),
     ("duplication.shared_run", lambda t: t.replace("我对重大事项报告", "在老旧小区改造项目推进中，我没有把调研成果转化为具体办法。我对重大事项报告"), "1.2.1"),
     ("duplication.paraphrase", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。" + _edited_sample_sentence()), "1.1.2"),
+    ("correspondence.causes_commitment", lambda t: t.replace("一是理论学习不够深入。", "一是理论学习不够深入。今后我要更加注重学习。"), "2.1"),
     ("correspondence.causes_restate", lambda t: t.replace("一是理论学习不够深入。我对理论学习", "一是学用结合不紧密。我对理论学习"), "2.1"),
     ("correspondence.counts", lambda t: t.replace("征求意见12条", "征求意见21条"), "opening"),
     ("correspondence.title", lambda t: t.replace("副县长2023年", "副县长2024年度", 1), "title"),
@@ -204,3 +205,24 @@ def test_seed_perturbation_add_xx():
     found = [f for f in check_document(parse_text(text), theme=get_theme("2021-dangshi")).findings
              if f.rule == "placeholder.slots" and f.excerpt == "xx"]
     assert [f.section for f in found] == ["1.3.2"]
+
+
+def test_what_rules_derive_from_a_document_is_worked_out_once_per_check_and_never_shared():
+    from agent.rules import Context
+
+    doc = parse_text(GOOD)
+    calls: list[int] = []
+    first, second = Context(doc=doc), Context(doc=doc)
+    assert first.derived("x", lambda: calls.append(1) or [1]) is first.derived("x", lambda: calls.append(1) or [2])
+    assert second.derived("x", lambda: calls.append(1) or [3]) == [3]  # a new check computes afresh
+    assert calls == [1, 1]
+
+
+def test_a_findings_section_is_the_documents_section_of_its_start():
+    from agent.rules import Context
+
+    for text in (GOOD, SEED0, SEED1):
+        doc = parse_text(text)
+        ctx = Context(doc=doc)
+        for offset in range(-1, len(doc.text) + 2, 7):
+            assert ctx.section_of(offset) == doc.section_of(offset)

@@ -75,3 +75,9 @@ def test_problem_written_as_commitment_is_flagged(head):
 @pytest.mark.parametrize("head", ["二是学用结合不紧。", "二是坚持学用结合不够经常。", "二是提高本领的紧迫感不强。"])
 def test_real_problem_heading_is_not_a_commitment(head):
     assert hits(GOOD.replace("二是学用结合不紧。", head), "concreteness.commitment") == []
+
+
+@pytest.mark.parametrize("pledge", ["我也应该更加注重与上级的沟通。", "因此，我会更加注重学以致用。", "今后我将进一步加强学习。"])
+def test_a_pledge_inside_a_problem_point_is_flagged(pledge):
+    found = hits(GOOD.replace("二是学用结合不紧。", "二是学用结合不紧。" + pledge), "concreteness.commitment")
+    assert found and found[0].section == "1.1.2" and "整改打算" in found[0].message

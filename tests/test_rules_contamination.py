@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.check import check_document
 from agent.document import Span
 from agent.parser import parse_text
 from agent.rules.contamination import notes_fields, prompt_headers
+from tests.conftest import CLEAN
 
 BASE = """某局局长2025年度民主生活会个人对照检查材料
 
@@ -115,3 +118,23 @@ def test_quoted_ending_instruction_with_full_stops_inside_is_meta_prose():
             "现对照检查如下。”结尾。\n一、存在的问题\n（一）学习方面。一是学得少。如3月缺席1次。\n")
     found = [f for f in check_document(parse_text(text)).findings if f.rule == "contamination.meta"]
     assert [f.section for f in found] == ["opening"]
+
+
+def test_the_seeded_search_for_task_wording_answers_as_checking_every_window():
+    import random
+
+    from agent.rules.contamination import TASK_RUN, _has_task_gram, _task_grams
+
+    grams = sorted(_task_grams())
+    rnd = random.Random(4)
+    prose = re.sub(r"[^\u4e00-\u9fff]", "", CLEAN[0].read_text(encoding="utf-8"))
+    hits = 0
+    for _ in range(3000):
+        chars = prose[(at := rnd.randrange(len(prose))):at + rnd.randrange(40)]
+        if rnd.random() < 0.5:  # a whole gram, or a gram cut short, somewhere in the sentence
+            gram, cut, at = rnd.choice(grams), rnd.randrange(3), rnd.randrange(len(chars) + 1)
+            chars = chars[:at] + gram[cut:] + chars[at:]
+        expected = any(chars[i:i + TASK_RUN] in _task_grams() for i in range(len(chars) - TASK_RUN + 1))
+        assert _has_task_gram(chars) == expected, chars
+        hits += expected
+    assert hits > 500

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from agent.check import check_document
 from agent.notes import parse_notes_yaml
 from agent.parser import parse_text
@@ -52,6 +54,21 @@ def test_cause_that_restates_a_problem():
 def test_cause_naming_a_root_is_not_a_restatement():
     text = BASE.replace("一是理论学习不够深入，把学习当成软任务。", "一是宗旨意识淡化，督办落实不严。")
     assert hits(text, "correspondence.causes_restate") == []
+
+
+@pytest.mark.parametrize("pledge", ["我应该把学习摆在更加突出的位置，每天挤出时间读原著。", "今后要进一步加强党性锻炼。",
+                                    "同时，我也需要定期开展自我反省。", "因此，我必须认真落实请示报告制度。"])
+def test_cause_written_as_a_pledge_is_flagged_in_its_cause(pledge):
+    text = BASE.replace("把学习当成软任务。", "把学习当成软任务。" + pledge)
+    found = hits(text, "correspondence.causes_commitment")
+    assert [f.section for f in found] == ["2.1"] and "思想根源" in found[0].message
+
+
+@pytest.mark.parametrize("owned", ["我应该学而未学，把学习当成软任务。", "我需要的是真学，却满足于读文件。",
+                                   "要求别人做到的，自己没有做到。", "今后的工作中这种倾向如果不纠正，问题会更多。"])
+def test_a_cause_sentence_that_owns_up_is_not_a_pledge(owned):
+    text = BASE.replace("把学习当成软任务。", "把学习当成软任务。" + owned)
+    assert hits(text, "correspondence.causes_commitment") == []
 
 
 def test_opening_counts_against_the_body():

@@ -21,13 +21,15 @@ def hits(text: str, rule_id: str, voice: str = "personal"):
     return [f for f in check_document(doc).findings if f.rule == rule_id]
 
 
-@pytest.mark.parametrize("subject", ["个别年轻干部", "有的分管单位", "少数人", "极少数党员干部", "一部分同志", "部分支部", "有人"])
+@pytest.mark.parametrize("subject", ["个别年轻干部", "有的分管单位", "少数人", "极少数党员干部", "一部分同志", "部分支部", "有人",
+                                     "有些领导"])
 def test_group_subject_in_any_wording_is_flagged_in_a_personal_statement(subject):
     found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
     assert found and found[0].section == "1.1.1" and "我" in found[0].message
 
 
-@pytest.mark.parametrize("sentence", ["我对个别工作人员要求不严", "有的同志反映我下基层多是听汇报", "和部分干部谈心不够"])
+@pytest.mark.parametrize("sentence", ["我对个别工作人员要求不严", "有的同志反映我下基层多是听汇报", "和部分干部谈心不够",
+                                      "一些领导小组会议我没有参加"])
 def test_group_noun_as_object_or_as_others_opinion_is_not_a_subject(sentence):
     assert hits(GOOD.replace("我对身边工作人员要求不严", sentence), "voice.group_subject") == []
 
@@ -55,9 +57,36 @@ def test_achievement_talk_in_any_wording_is_flagged(boast):
     assert found and found[0].section == "1.2.1"
 
 
-@pytest.mark.parametrize("clause", ["虽然我也学了不少篇目，但", "分管工作没有取得明显成效，", "虽然能够坚持集中学习，但"])
+@pytest.mark.parametrize("boast", [
+    "我为推动全县高质量发展作出了积极贡献，但", "我主动承担急难任务，确保各项工作顺利推进，但",
+    "这种学习态度增强了我的政治素养，但", "这不仅提高了我们的服务质量和满意度，但", "我始终把群众诉求作为工作的首要任务，但",
+    "我始终秉持钉钉子精神，但", "我带头深入基层调研，但", "项目落地推动了全镇经济发展，赢得了群众的信任，但"])
+def test_contributions_and_doing_what_the_area_asks_are_achievements(boast):
+    # What a small model writes in a problem point when it praises itself in other words.
+    found = hits(GOOD.replace(REPORT, boast + REPORT), "voice.achievement")
+    assert found and found[0].section == "1.2.1"
+
+
+@pytest.mark.parametrize("clause", ["虽然我也学了不少篇目，但", "分管工作没有取得明显成效，", "虽然能够坚持集中学习，但",
+                                    "我没有带头深入基层调研，", "没有始终把群众诉求作为首要任务，", "工作没有提高服务质量，"])
 def test_effort_clause_and_negated_results_are_not_achievements(clause):
     assert hits(GOOD.replace(REPORT, clause + REPORT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("praise", [
+    "我深入群众，经常与群众交流，积极帮助他们解决问题。", "平时我认真参加各类学习，按时撰写心得体会。",
+    "具体表现为：一是我总是带头加班，主动承担急难任务。", "工作中我注重调查研究，善于听取基层意见。",
+    "在工作中，我能够主动与群众沟通，及时解决他们的问题。"])
+def test_a_sentence_of_self_praise_that_owns_up_to_nothing_is_achievement_talk(praise):
+    found = hits(GOOD.replace(REPORT, praise + REPORT), "voice.achievement")
+    assert found and found[0].section == "1.2.1" and "没有讲出任何不足" in found[0].message
+
+
+@pytest.mark.parametrize("owned", [
+    "我深入群众不够，经常坐在办公室听汇报。", "平时我积极参加学习，但学得不深不透。",
+    "我总是习惯于按老办法处理问题。", "工作中我注重调查研究的次数，却没有拿出管用的办法。"])
+def test_a_sentence_on_ones_own_conduct_that_owns_up_is_not_praise(owned):
+    assert hits(GOOD.replace(REPORT, owned + REPORT), "voice.achievement") == []
 
 
 @pytest.mark.parametrize("excuse", [
@@ -78,6 +107,7 @@ def test_disowned_excuse_is_not_flagged(owned):
 def test_excuse_in_problems_needs_a_causal_link():
     text = GOOD.replace(POINT, "由于工作任务重，我把学习当成任务来完成")
     assert hits(text, "voice.excuse")
+    assert hits(GOOD.replace(POINT, "我平时工作比较忙，没有时间把学习当成任务来完成"), "voice.excuse")  # consequence
     assert hits(GOOD.replace(POINT, "我忙于事务，把学习当成任务来完成"), "voice.excuse") == []
 
 

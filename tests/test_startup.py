@@ -147,3 +147,45 @@ def test_empty_cache_dir_turns_the_cache_off(monkeypatch, tmp_path):
     monkeypatch.delenv("DUIZHAO_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert diskcache.cache_dir() == tmp_path / "duizhao"
+
+
+def test_a_derived_value_is_computed_once_and_then_read_back(fresh_cache, monkeypatch):
+    calls: list[str] = []
+
+    def analyse(pattern: str, flags: int) -> str:
+        calls.append(pattern)
+        return f"{pattern}/{flags}"
+
+    assert diskcache.derived("analysis@1", "a|b", 8, analyse) == "a|b/8"
+    _restart(monkeypatch)
+    assert diskcache.derived("analysis@1", "a|b", 8, analyse) == "a|b/8"
+    assert calls == ["a|b"]  # the second process read it back
+    assert diskcache.derived("analysis@2", "a|b", 8, analyse) == "a|b/8" and len(calls) == 2  # a new name recomputes
+
+
+def test_a_piped_batch_check_draws_no_progress_bar_and_imports_no_rich(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(CLEAN[i % 2].read_text(encoding="utf-8"), encoding="utf-8")
+    code = ("import sys, agent.cli as c\n"
+            f"code = c.app(['check', {str(tmp_path)!r}, '--json'], standalone_mode=False)\n"
+            "print('AFTER-CHECK', [m for m in ('rich', 'rich.progress') if m in sys.modules], code)")
+    out = _python(code, str(tmp_path / "cache"))
+    assert "AFTER-CHECK [] 1" in out.stdout, out.stdout + out.stderr
+    assert out.stderr == ""
+
+
+@pytest.mark.parametrize("env,tty,expected", [
+    ({}, False, False), ({}, True, True), ({"FORCE_COLOR": "1"}, False, True), ({"FORCE_COLOR": ""}, True, False),
+    ({"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, True, False), ({"TTY_COMPATIBLE": "1"}, False, True)])
+def test_stderr_counts_as_a_terminal_exactly_when_rich_would_draw_on_it(monkeypatch, env, tty, expected):
+    from rich.console import Console
+
+    from agent.cli import _stderr_is_terminal
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    assert _stderr_is_terminal() is expected
+    assert Console(stderr=True).is_terminal is expected

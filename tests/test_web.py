@@ -189,7 +189,7 @@ def test_pasted_yaml_with_fullwidth_colon_names_the_line(demo):
 def test_draft_and_revision_are_byte_identical_to_the_cli(demo, tmp_path):
     draft_id = draft_from_form(demo)
     page = demo.get(f"/draft/{draft_id}").text
-    assert "<mark" in page and 'data-section="1.1"' in page
+    assert 'data-section="1.1"' in page
 
     cli_md, cli_report = tmp_path / "cli.md", tmp_path / "cli-report.json"
     result = duizhao("draft", DEMO.notes, "--max-rounds", str(DEMO.draft_max_rounds), "--replay", DEMO.draft_cassette,
@@ -200,10 +200,12 @@ def test_draft_and_revision_are_byte_identical_to_the_cli(demo, tmp_path):
     cli = json.loads(cli_report.read_text(encoding="utf-8"))
     assert web_report["report"] == cli["report"]  # findings, scores, counts
     assert web_report["usage"]["calls"] == cli["usage"]["calls"]
+    assert ("<mark" in page) == bool(cli["report"]["findings"])  # every finding highlighted in place, none made up
 
     # 改写一节 on the draft the revision was recorded on, then accept: the file `revise -o` writes.
     opened = demo.post("/open", data={"demo": "1"})
     doc_id = opened.headers["location"].rsplit("/", 1)[1]
+    assert "<mark" in demo.get(f"/draft/{doc_id}").text  # that draft still has 成绩 talk in 1.4.1
     response = demo.post(f"/draft/{doc_id}/revise", data={"section": DEMO.revise_section, "instruction": ""})
     assert response.status_code == 303
     revision_url = response.headers["location"]
@@ -228,7 +230,10 @@ def test_downloads_docx_and_html_report(demo):
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
     assert "对照检查材料" in text and "理论学习" in text
     html = demo.get(f"/draft/{draft_id}/download/report.html").text
-    assert "<mark" in html and "检查报告" in html
+    findings = json.loads(demo.get(f"/draft/{draft_id}/download/report.json").content)["report"]["findings"]
+    assert "检查报告" in html and ("<mark" in html) == bool(findings)
+    opened = demo.post("/open", data={"demo": "1"}).headers["location"].rsplit("/", 1)[1]
+    assert "<mark" in demo.get(f"/draft/{opened}/download/report.html").text
     assert demo.get(f"/draft/{draft_id}/download/secret.txt").status_code == 404
 
 
@@ -285,6 +290,52 @@ def test_batch_check_table_reports_and_spreadsheets(demo):
     assert csv.content.startswith("\ufeff文件,姓名".encode())
     book = openpyxl.load_workbook(io.BytesIO(demo.get(response.headers["location"] + "/download/xlsx").content))
     assert book["汇总"].max_row == 4
+
+
+def test_a_long_batch_lists_every_file_and_each_report_reads_only_its_own(demo):
+    from agent.web.check_routes import FIRST_ROWS
+
+    n = FIRST_ROWS + 10
+    sources = (CLEAN * n)[:n]
+    files = [("files", (f"{i:03d}-{p.name}", p.read_bytes(), "text/plain")) for i, p in enumerate(sources)]
+    response = demo.post("/check", files=files)
+    url = response.headers["location"]
+    page = demo.get(url).text
+    first, later = page.split('<tbody class="later" id="later-rows">')
+    assert first.count("<tr class=") == FIRST_ROWS and later.count("<tr class=") == n - FIRST_ROWS
+    for i in range(1, n + 1):  # every file, in order, linked to its report
+        assert f'href="/check/{url.rsplit("/", 1)[1]}/file/{i}"' in page
+    assert f"{n - 1:03d}-" in later and "<style>" in page and 'rel="stylesheet"' not in page
+    # A file's page reads its own report, not the whole batch's (broken here on purpose).
+    folder = next((demo.app.state.config.data_dir / "checks").iterdir())
+    (folder / "reports.json").write_text("[]", encoding="utf-8")
+    report = demo.get(url + f"/file/{n}")
+    assert report.status_code == 200 and f"{n - 1:03d}-" in report.text
+    assert demo.get(f"{url}/file/{n + 1}").status_code == 404 and demo.get(f"{url}/file/0").status_code == 404
+
+
+def test_a_batch_checked_before_reports_were_kept_one_by_one_still_opens(demo):
+    import shutil
+
+    response = demo.post("/check", files=[("files", (p.name, p.read_bytes(), "text/plain")) for p in CLEAN])
+    folder = next((demo.app.state.config.data_dir / "checks").iterdir())
+    shutil.rmtree(folder / "reports")
+    report = demo.get(response.headers["location"] + "/file/2")
+    assert report.status_code == 200 and CLEAN[1].name in report.text
+    assert demo.get(response.headers["location"] + "/file/3").status_code == 404
+
+
+def test_the_draft_page_shows_the_current_file_after_it_changes(demo):
+    from agent.web.jobs import refresh_view
+
+    url = demo.post("/open", data={"demo": "1"}).headers["location"]
+    assert "对照检查材料" in demo.get(url).text
+    item = demo.app.state.store.get("drafts", url.rsplit("/", 1)[1])
+    path = item.file(item.state()["current"])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("对照检查材料", "对照检查材料（第二稿）", 1), encoding="utf-8")
+    refresh_view(item)
+    assert "对照检查材料（第二稿）" in demo.get(url).text
 
 
 def test_zip_keeps_folders_as_units_and_drops_traversal(demo, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # a check without --notes never imports the notes models
 Category = Literal["structure", "concreteness", "grounding", "placeholder", "contamination", "voice",
                    "correspondence", "duplication", "length"]
 Severity = Literal["error", "warning", "info"]
+T = TypeVar("T")
 
 
 class Finding(BaseModel):
@@ -45,9 +46,25 @@ class Context:
     target_chars: int | None = None
     fmt: str = "txt"
     parents: dict[str, Node] = field(default_factory=dict)
+    # What several rules derive from this one document (a masked text, copied runs), computed once per
+    # check. It lives and dies with the Context, so nothing is ever shared between two documents.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.parents = {child.id: node for node in self.doc.walk() for child in node.children}
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` the first time `key` is asked for in this check, the same value after that."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+            return value
+
+    def section_of(self, offset: int) -> str:
+        """`Document.section_of`: the last node in document order whose span holds the offset, or ""."""
+        nodes = self.derived("nodes", lambda: list(self.doc.walk()))
+        return next((n.id for n in reversed(nodes) if n.start <= offset < n.end), "")
 
     def finding(self, rule: Rule, message: str, start: int, end: int, *, section: str | None = None,
                 user_only: bool = False, severity: Severity | None = None) -> Finding:
@@ -56,7 +73,7 @@ class Context:
         if len(excerpt) > 60:
             excerpt = excerpt[:57] + "…"
         return Finding(rule=rule.id, category=rule.category, severity=severity or rule.severity,
-                       section=section if section is not None else self.doc.section_of(start) or "title",
+                       section=section if section is not None else self.section_of(start) or "title",
                        message=message, excerpt=excerpt, start=start, end=end, user_only=user_only)
 
     def label(self, node: Node) -> str:

@@ -14,15 +14,15 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import problem_points, table, words_re
+from agent.rules.helpers import Matcher, prefiltered, problem_points, table, words_re
 
 MIN_BODY_CHARS = 10  # an area heading with no text under it is a structure matter, not a missing case
 FIRST_SENTENCE = compile_re(r"[^。；;！？!?\n]*")
 
 
 @cache
-def _re(name: str) -> re.Pattern[str]:
-    return compile_re(table(name))
+def _re(name: str) -> Matcher:
+    return prefiltered(table(name))
 
 
 @cache
@@ -32,12 +32,22 @@ def _named_re() -> re.Pattern[str]:
     return compile_re(rf"((?:{unit}){{2,12}})(?:{table('case_named_types')})(?![论理])")
 
 
+@cache
+def _type_word_re() -> re.Pattern[str]:
+    """The part of `_named_re` every match ends with: a named type word."""
+    return compile_re(rf"(?:{table('case_named_types')})(?![论理])")
+
+
 def _named(text: str) -> str | None:
     """A specific named project, meeting, campaign or event in text, or None.
 
     The name is what is left of the run before the type word after cutting at the last function
     word and stripping leading verbs: 开展粮食购销领域专项整治 → 粮食购销领域; 推进重点项目 → nothing.
     """
+    # A match ends with a type word, so without one there is none; finding that out is far cheaper
+    # than trying twelve characters of name before every character of the text.
+    if not _type_word_re().search(text):
+        return None
     for m in _named_re().finditer(text):
         name = compile_re(table("case_name_cut")).split(m.group(1))[-1]
         name = _re("case_name_lead").sub("", name)

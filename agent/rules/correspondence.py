@@ -10,7 +10,8 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import bigrams, cjk, parse_cn_number
 from agent.rules import Context, rule
-from agent.rules.helpers import sentences, table
+from agent.rules.helpers import lead_space, owns_up, sentences, table
+from agent.themes import area_name
 
 ANSWER_RATIO = 0.12  # share of an area's content bigrams the best measure section must share
 THEMATIC_RATIO = 0.05  # …or all measures together, when measures are grouped by theme, not by area
@@ -75,7 +76,7 @@ def _quotes_a_point(area, measures: list[str]) -> bool:
 
 def _names_area(title: str, measures: list[str]) -> bool:
     """A measure that names the area (“担当作为方面”, “在担当作为上”) answers it by name."""
-    core = re.sub(r"^(?:在|关于|带头)|(?:方面|上)$|[“”\s]", "", title.rstrip("。：:"))
+    core = area_name(title)
     return len(core) >= 2 and any(core in m for m in measures)
 
 
@@ -119,6 +120,21 @@ def causes_restate_problems(ctx: Context, r):
                                      "请写这个问题的思想根源（理论学习、党性修养、宗旨意识、担当精神、纪律规矩上的原因）。",
                                   item.start, item.end, section=item.id)
                 break
+
+
+@rule("correspondence.causes_commitment", "correspondence", "warning")
+def causes_not_commitments(ctx: Context, r):
+    """原因要写为什么会出现问题，不能写成“我应该……”“我需要……”的表态和措施。"""
+    causes = ctx.doc.part("causes")
+    if not causes:
+        return
+    text = ctx.doc.norm
+    for item in (n for section in causes.children for n in (section.children or [section])):
+        for s, e in sentences(text[item.body_start:item.end], item.body_start):
+            s += lead_space(text, s, e)
+            if compile_re(table("cause_commitment")).match(text, s, e) and not owns_up(text[s:e]):
+                yield ctx.finding(r, f"{ctx.label(item)}写成了表态（“{ctx.doc.text[s:e][:16]}”）：原因剖析要写"
+                                     "这些问题的思想根源，打算和措施放到“整改措施”部分。", s, e, section=item.id)
 
 
 # --- counts and the title --------------------------------------------------------------------

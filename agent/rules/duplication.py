@@ -8,14 +8,17 @@ titles) never counts: it is blanked before any comparison.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from bisect import bisect_right
+from collections import Counter
+from functools import cache
+from itertools import accumulate, chain
+from operator import add
 
 from agent.cleaner import load_specifics
 from agent.diskcache import compile_re
-from agent.facts import bigrams
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
-from agent.rules.helpers import sentences, table
+from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentences, table
 
 RUN = 15  # shared CJK run length that counts as copying
 SELF_MATCH = 0.6  # a checked document this much inside one sample *is* that sample
@@ -39,7 +42,7 @@ def allowed_phrases() -> tuple[str, ...]:
 
 
 LOOSE_RE = compile_re(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
-_NOT_LOOSE_RE = compile_re(r"[^“”‘’\"、，,。\s]")
+_NOT_LOOSE_RUN_RE = compile_re(r"[^“”‘’\"、，,。\s]+")
 
 
 @cache
@@ -48,17 +51,18 @@ def _loose_phrases() -> tuple[str, ...]:
     return tuple(sorted({c for p in allowed_phrases() if len(c := LOOSE_RE.sub("", p)) >= 2}, key=len, reverse=True))
 
 
-@lru_cache(maxsize=16)  # several rules mask the same document text
 def mask_allowed(text: str, fill: str = "\x00") -> str:
     """Text with every allowed phrase (formulae, area titles, meeting names) overwritten by `fill`.
 
     Punctuation inside a title varies (、 or ，, “” or none), so phrases are found in the text with
     that punctuation dropped, then mapped back; the length and every offset stay as they were.
     A plain substring search, because a regex of a few hundred loose phrases takes a third of a
-    second to compile, longer than checking a document.
+    second to compile, longer than checking a document. (Rules share one result per document
+    through `Context.derived`, never across documents.)
     """
-    keep = [m.start() for m in _NOT_LOOSE_RE.finditer(text)]
-    squeezed = LOOSE_RE.sub("", text)
+    # The text between loose characters, as runs: cheaper than one match per kept character.
+    runs = [m.span() for m in _NOT_LOOSE_RUN_RE.finditer(text)]
+    squeezed = "".join([text[a:b] for a, b in runs])
     taken: list[tuple[int, int]] = []
     hidden = bytearray(len(squeezed))
     for phrase in _loose_phrases():
@@ -71,12 +75,34 @@ def mask_allowed(text: str, fill: str = "\x00") -> str:
             at = squeezed.find(phrase, at + 1)
     if not taken:
         return text
-    chars = list(text)
-    for at, end in taken:
-        # From the phrase's first character to its last, punctuation between them included.
-        for i in range(keep[at], keep[end - 1] + 1):
-            chars[i] = fill
-    return "".join(chars)
+    run_at = list(accumulate((b - a for a, b in runs), initial=0))  # each run's first index in squeezed
+
+    def offset(i: int) -> int:
+        r = bisect_right(run_at, i) - 1
+        return runs[r][0] + i - run_at[r]
+
+    # From each phrase's first character to its last, punctuation between them included.
+    spans = sorted((offset(at), offset(end - 1) + 1) for at, end in taken)
+    pieces, done = [], 0
+    for start, end in spans:
+        if end <= done:
+            continue
+        start = max(start, done)
+        pieces += [text[done:start], fill * (end - start)]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _masked(ctx: Context, norm: bool = True) -> str:
+    """`mask_allowed` of the document's norm (or its text), once per check."""
+    text = ctx.doc.norm if norm else ctx.doc.text
+    return ctx.derived("masked:norm" if text is ctx.doc.norm else "masked:text", lambda: mask_allowed(text))
+
+
+def _blanked_doc(ctx: Context) -> str:
+    """`_blanked(ctx.doc.norm)`, once per check (the mask reused)."""
+    return ctx.derived("blanked", lambda: _blank_slots(_masked(ctx)))
 
 
 def cjk_projection(text: str) -> tuple[str, list[int]]:
@@ -105,7 +131,8 @@ def corpus_windows() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """RUN-long and SEED-long windows of each cleaned sample in fewshot/clean/, by file name."""
     out = {}
     for path in sorted((bundled_dir("fewshot") / "clean").glob("*.txt")):
-        projection = cjk_projection(path.read_text(encoding="utf-8"))[0]
+        # cjk_projection's text, without the offsets it also works out (unused here).
+        projection = _DROP_RE.sub("", mask_allowed(path.read_text(encoding="utf-8")).replace("\n", "\x00"))
         out[path.name] = (frozenset(windows(projection)), frozenset(windows(projection, SEED)))
     return out
 
@@ -145,10 +172,12 @@ def copied_offsets(projection: str) -> list[int]:
     return sorted(hits)
 
 
-@lru_cache(maxsize=8)  # the paraphrase rule skips what this found: one search per document
-def copied_runs(text: str) -> tuple[tuple[int, int, int], ...]:
-    """(start, end, length in CJK characters) of every run of RUN+ characters copied from a sample."""
-    masked = mask_allowed(text).replace("\n", "\x00")
+def copied_runs(text: str, masked: str | None = None) -> tuple[tuple[int, int, int], ...]:
+    """(start, end, length in CJK characters) of every run of RUN+ characters copied from a sample.
+
+    `masked` is `mask_allowed(text)` when the caller has it already.
+    """
+    masked = (mask_allowed(text) if masked is None else masked).replace("\n", "\x00")
     hits = copied_offsets(_DROP_RE.sub("", masked))
     if not hits:
         return ()
@@ -167,11 +196,23 @@ def copied_runs(text: str) -> tuple[tuple[int, int, int], ...]:
 @rule("duplication.copy", "duplication", "error")
 def copied_from_samples(ctx: Context, r):
     """不得照搬照抄样例材料（连续15字以上相同，通用政治表述除外）。"""
-    for start, end, length in copied_runs(ctx.doc.text):
+    for start, end, length in _copied_runs(ctx):
         yield ctx.finding(r, f"与样例材料连续{length}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
 
 
 _DROP_RE = compile_re(r"[^\u4e00-\u9fff\x00]+")
+_QUOTED_RE = compile_re(r"“[^“”\n]{1,60}”")
+SLOTS_RE = compile_re(r"【请[^】]*】|〔[^〕]*〕")
+
+
+def _copied_runs(ctx: Context) -> tuple[tuple[int, int, int], ...]:
+    """`copied_runs` of the document text, once per check: the paraphrase rule skips what it found."""
+    return ctx.derived("copied_runs", lambda: copied_runs(ctx.doc.text, _masked(ctx, norm=False)))
+
+
+def _grams(chars: str) -> set[str]:
+    """Character bigrams of a string that is CJK only already (`facts.bigrams` without the filtering)."""
+    return set(map(add, chars, chars[1:]))
 
 
 @rule("duplication.specifics", "duplication", "error")
@@ -191,11 +232,16 @@ def repeated_sentences(ctx: Context, r):
     # Headings may repeat (a measure section mirrors its area's title); furniture is reported elsewhere.
     skip = [(n.start, n.body_start) for n in ctx.doc.walk() if n.kind != "point"]
     skip += [(f.start, f.end) for f in ctx.doc.furniture]
-    for start, end in sentences(text):
-        key = compile_re(r"[^\u4e00-\u9fff]").sub("", text[start:end])
+    # A sentence lies inside some skipped span iff the furthest end among spans starting at or
+    # before it reaches it: sorted starts and a running maximum of ends answer that by bisection.
+    skip.sort()
+    skip_starts = [a for a, _ in skip]
+    reach = list(accumulate((b for _, b in skip), max))
+    for start, end, key in norm_sentences(ctx):
         if len(key) < MIN_SENTENCE or "【请" in text[start:end]:
             continue
-        if any(a <= start and end <= b + 1 for a, b in skip):
+        at = bisect_right(skip_starts, start)
+        if at and end <= reach[at - 1] + 1:
             continue
         if key in seen:
             yield ctx.finding(r, "这句话与前文重复：请删去或换一个角度写。", start, end)
@@ -207,8 +253,12 @@ def repeated_sentences(ctx: Context, r):
 
 def _blanked(text: str) -> str:
     """Text with allowed wording and the product's slots turned into NUL, offsets kept."""
-    text = mask_allowed(text)
-    return re.sub(r"【请[^】]*】|〔[^〕]*〕", lambda m: "\x00" * len(m.group(0)), text)
+    return _blank_slots(mask_allowed(text))
+
+
+def _blank_slots(text: str) -> str:
+    """Text with the product's slots (【请…】, 〔…〕) turned into NUL, offsets kept."""
+    return SLOTS_RE.sub(lambda m: "\x00" * len(m.group(0)), text)
 
 
 def _leaves(ctx: Context):
@@ -225,10 +275,17 @@ CASE_LEAD_RE = compile_re(r"^(?:如|比如|例如|譬如|具体表现在|表现�
 
 def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Each sentence's CJK characters, a leading 如/比如… dropped: “如，X。” restates “X。”."""
+    return [(s, e, key) for s, e, _, key in _sentence_rows(text, start, end)]
+
+
+def _sentence_rows(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, CJK characters, key) of each sentence; the key is as in `_sentence_keys`."""
     out = []
     for s, e in sentences(text[start:end], start):
-        key = CASE_LEAD_RE.sub("", compile_re(r"[^\u4e00-\u9fff]").sub("", text[s:e]))
-        out.append((s, e, key))
+        raw = NON_CJK_RE.sub("", text[s:e])
+        # CASE_LEAD_RE is anchored at the start: at most one lead to drop.
+        lead = CASE_LEAD_RE.match(raw)
+        out.append((s, e, raw, raw[lead.end():] if lead else raw))
     return out
 
 
@@ -237,12 +294,12 @@ def restated_in_point(ctx: Context, r):
     """一个要点里同一件事不要说两遍（概括句和“如……”事例写的是同一句话）。"""
     ratio, least = table("restated_ratio"), table("restated_min")
     # Only the slots are blanked: area titles and formulae are exactly what a restated summary repeats.
-    text = re.sub(r"【请[^】]*】|〔[^〕]*〕", lambda m: "\x00" * len(m.group(0)), ctx.doc.norm)
+    text = _blank_slots(ctx.doc.norm)
     for node in _leaves(ctx):
         seen: list[tuple[str, str, set[str]]] = []
-        for s, e, key in _sentence_keys(text, node.body_start, node.end):
-            raw = compile_re(r"[^\u4e00-\u9fff]").sub("", text[s:e])
-            grams = bigrams(key)
+        for s, e, raw, key in _sentence_rows(text, node.body_start, node.end):
+            # A sentence shorter than `least` is never compared, on either side: no bigrams needed.
+            grams = _grams(key) if len(key) >= least else set()
             for other_raw, other, other_grams in seen:
                 if len(key) < least or len(other) < least or other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
@@ -262,22 +319,24 @@ def restated_in_point(ctx: Context, r):
 def passages_shared_by_points(ctx: Context, r):
     """不同要点之间不要有大段相同的文字（换了位置的同一段话）。"""
     size = table("shared_run")
-    text = _blanked(ctx.doc.norm)
-    owner: dict[str, str] = {}
+    text = _blanked_doc(ctx)
+    owner: dict[str, str] = {}  # each window → the first leaf it was seen in
     for node in _leaves(ctx):
-        body = text[node.body_start:node.end].replace("\n", "\x00")
-        offsets = [m.start() for m in _KEEP_RE.finditer(body)]
-        projection = "".join(body[i] for i in offsets)
+        # A quotation names what it answers ("针对“…”的问题"): a reference, not a repeated passage.
+        body = _QUOTED_RE.sub(lambda m: "\x00" * len(m.group(0)), text[node.body_start:node.end].replace("\n", "\x00"))
+        projection = _DROP_RE.sub("", body)
+        # Only windows without a NUL can be a hit, so only they need an owner; taken from the pieces
+        # between NULs, there are fewer of them to make.
+        found = [piece[i:i + size] for piece in projection.split("\x00") for i in range(len(piece) - size + 1)]
         hits = []
-        for i in range(len(projection) - size + 1):
-            w = projection[i:i + size]
-            if "\x00" in w:
-                continue
-            if owner.get(w, node.id) != node.id:
-                hits.append((i, owner[w]))
-        for i in range(len(projection) - size + 1):
-            owner.setdefault(projection[i:i + size], node.id)
+        # Leaf ids are unique, so any window already owned belongs to an earlier leaf; most leaves
+        # share none, which one set test settles before looking at each window.
+        if not owner.keys().isdisjoint(found):
+            every = (projection[i:i + size] for i in range(len(projection) - size + 1))
+            hits = [(i, owner[w]) for i, w in enumerate(every) if owner.get(w, node.id) != node.id and "\x00" not in w]
+        owner.update(dict.fromkeys(set(found).difference(owner), node.id))
         if hits:
+            offsets = [m.start() for m in _KEEP_RE.finditer(body)]  # only to report the hit
             first, other = hits[0]
             last = max(i for i, o in hits if o == other)
             start = node.body_start + offsets[first]
@@ -298,7 +357,7 @@ def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, 
         keys = tuple(k for _, _, k in _sentence_keys(text, 0, len(text)) if len(k) >= table("copy_fuzzy_min"))
         index: dict[str, list[int]] = {}
         for n, key in enumerate(keys):
-            for g in bigrams(key):
+            for g in _grams(key):
                 index.setdefault(g, []).append(n)
         out[path.name] = (keys, {g: tuple(v) for g, v in index.items()})
     return out
@@ -324,27 +383,39 @@ def _close(key: str, sample: str, ratio: float) -> bool:
     return aligned_share(key, sample) >= ratio
 
 
+def _user_wording(ctx: Context) -> list[str]:
+    """CJK text of the notes' problem summaries and facts (words the user wrote), longest first."""
+    if ctx.notes is None:
+        return []
+    found = {NON_CJK_RE.sub("", t) for a in ctx.notes.areas for p in a.problems for t in (p.summary, *p.facts)}
+    return sorted((t for t in found if len(t) >= 6), key=len, reverse=True)
+
+
 @rule("duplication.paraphrase", "duplication", "error")
 def lightly_edited_copy(ctx: Context, r):
     """不得照抄样例材料后稍加改动（一句话八成以上的字与样例的一句相同）。"""
     least, ratio = table("copy_fuzzy_min"), table("copy_fuzzy_ratio")
-    text = _blanked(ctx.doc.norm)
+    text = _blanked_doc(ctx)
     projection = _DROP_RE.sub("", text.replace("\n", "\x00"))
     seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
     own = _self_sample(seeds)
-    exact = [(start, end) for start, end, _ in copied_runs(ctx.doc.text)]
+    exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
+    samples = [(keys, index) for name, (keys, index) in sample_sentences().items() if name != own]
+    users = _user_wording(ctx)
     for s, e, key in _sentence_keys(text, 0, len(text)):
         if len(key) < least or any(a < e and s < b for a, b in exact):
             continue
-        grams = bigrams(key)
-        for name, (keys, index) in sample_sentences().items():
-            if name == own:
+        if any(len(key.replace(u, "")) < least for u in users):
+            continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
+        grams = _grams(key)
+        need = ratio * len(grams) * 0.6
+        for keys, index in samples:
+            # No sample sentence shares more of the sentence's bigrams than the sample as a whole:
+            # most sentences fall short already there, before counting per sentence (in C).
+            if len(index.keys() & grams) < need:
                 continue
-            votes: dict[int, int] = {}
-            for g in grams:
-                for n in index.get(g, ()):
-                    votes[n] = votes.get(n, 0) + 1
-            best = [n for n, v in votes.items() if v >= ratio * len(grams) * 0.6]
+            votes = Counter(chain.from_iterable([index[g] for g in grams if g in index]))
+            best = [n for n, v in votes.items() if v >= need]
             if any(_close(key, keys[n], ratio) for n in best):
                 yield ctx.finding(r, "这句话是样例材料的原句稍作改动（八成以上的字相同）：请结合自己的实际重写，"
                                      "写出自己的事和想法。", s, e)

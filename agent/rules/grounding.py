@@ -35,10 +35,12 @@ def fact_covered(fact: str, text: str) -> bool:
 @rule("grounding.dropped", "grounding", "error", needs_notes=True)
 def note_facts_used(ctx: Context, r):
     """笔记中的每条事实都要写进草稿。"""
+    from agent.injection import instruction_in  # late: only a check with notes needs it
+
     text = SLOT_RE.sub("", ctx.doc.text)
     for where, fact in ctx.notes.facts():
-        if fact_covered(fact, text):
-            continue
+        if fact_covered(fact, text) or instruction_in(fact):
+            continue  # a fact worded as an order to the model is set aside by the draft, never demanded
         node = _node_for(ctx, where)
         start = node.start if node else 0
         yield ctx.finding(r, f"笔记中的事实没有写进草稿：“{fact}”。请写入相应方面的事例。", start, start,

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
-from agent.diskcache import compile_re
+from agent.diskcache import compile_re, derived
 from agent.document import Document, Node
 from agent.resources import load_table
 
+if TYPE_CHECKING:
+    from agent.rules import Context
+
 
 @cache
-def words_re(name: str) -> re.Pattern[str]:
+def words_re(name: str) -> Matcher:
     """A regex matching any entry of a word list in wordlists.yaml (entries may be regexes)."""
-    return compile_re("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
+    return prefiltered("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
 
 
 def table(name: str):
@@ -48,3 +54,206 @@ def sentences(text: str, offset: int = 0):
         start = m.end()
     if len(text) - start > 1:
         yield offset + start, offset + len(text)
+
+
+def lead_space(text: str, start: int, end: int) -> int:
+    """How many characters of text[start:end] come before its first word (wordlists `sentence_lead`)."""
+    return compile_re(table("sentence_lead")).match(text, start, end).end() - start
+
+
+@cache
+def _owning_up() -> re.Pattern[str]:
+    return compile_re("|".join(table("owning_up")))
+
+
+def owns_up(sentence: str) -> bool:
+    """Whether a sentence names a shortcoming or its harm (wordlists `owning_up`; 解决…问题 is no shortcoming)."""
+    return bool(_owning_up().search(compile_re(table("owning_up_neutral")).sub("", sentence)))
+
+
+NON_CJK_RE = compile_re(r"[^\u4e00-\u9fff]")
+
+
+def norm_sentences(ctx: Context) -> list[tuple[int, int, str]]:
+    """(start, end, CJK characters) of each sentence of the document's norm, once per check."""
+    norm = ctx.doc.norm
+    return ctx.derived(
+        "sentences:norm", lambda: [(s, e, NON_CJK_RE.sub("", norm[s:e])) for s, e in sentences(norm)]
+    )
+
+
+# --- faster search for word lists --------------------------------------------------------------
+
+
+class Prefiltered:
+    """A compiled pattern whose `search` and `finditer` try it only where a match can begin.
+
+    sre tries every branch of an alternation at every position of the text, unless each branch
+    opens with a literal (then it skips ahead by a character map of its own). Word lists whose
+    entries open with a lookbehind, a group or a class get no such map and cost a full attempt
+    per character. `starts` matches every character a match can begin with (a superset: see
+    `start_class`) and no match is empty, so trying the pattern at each such position in turn,
+    from where the last match ended, finds the very matches `search` and `finditer` find.
+    (A match's `pos` is where it was tried, not the caller's `pos`; nothing here reads it.)
+    Every other method is the pattern's own.
+    """
+
+    __slots__ = ("pattern_obj", "starts")
+
+    def __init__(self, pattern: re.Pattern[str], starts: re.Pattern[str]) -> None:
+        self.pattern_obj = pattern
+        self.starts = starts
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`re.Pattern.search`."""
+        find, match = self.starts.search, self.pattern_obj.match
+        while (at := find(string, pos, endpos)) is not None:
+            m = match(string, at.start(), endpos)
+            if m is not None:
+                return m
+            pos = at.start() + 1
+        return None
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """`re.Pattern.finditer` (no match is empty, so the next search starts where a match ends)."""
+        find, match = self.starts.search, self.pattern_obj.match
+        while (at := find(string, pos, endpos)) is not None:
+            m = match(string, at.start(), endpos)
+            if m is None:
+                pos = at.start() + 1
+            else:
+                yield m
+                pos = m.end()
+
+    def __getattr__(self, name: str):
+        return getattr(self.pattern_obj, name)
+
+    def __repr__(self) -> str:
+        return f"Prefiltered({self.pattern_obj!r})"
+
+
+Matcher = re.Pattern[str] | Prefiltered
+
+
+def prefiltered(pattern: str, flags: int = 0) -> Matcher:
+    """`compile_re(pattern, flags)`, as a `Prefiltered` where that makes searching it cheaper."""
+    compiled = compile_re(pattern, flags)
+    starts = derived(_analysis_name(), pattern, flags, start_class)
+    return Prefiltered(compiled, compile_re(starts, _class_flags(compiled.flags))) if starts else compiled
+
+
+@cache
+def _analysis_name() -> str:
+    """The disk cache's name for `start_class`: it names this file's exact text, so an edit to the
+    analysis never meets a class the earlier code worked out."""
+    import hashlib
+    from pathlib import Path
+
+    return "start_class@" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _class_flags(flags: int) -> int:
+    return flags & (re.IGNORECASE | re.ASCII)
+
+
+class _Unknown(Exception):
+    """The pattern holds something whose first character cannot be told (., [^…], a backreference)."""
+
+
+# Only narrow classes: where most characters of a text can begin a match, a prefilter costs more.
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s"}
+MAX_RANGE = 64
+
+
+def start_class(pattern: str, flags: int) -> str:
+    """A character class matching every character a match of the pattern can begin with, or "".
+
+    "" when no such class can be told, when the pattern can match the empty string, when sre
+    skips ahead by itself (a literal prefix or a first-character map) or when the class is broad
+    (any CJK character, \\w): a prefilter would only add work then. A part under (?i) makes the
+    whole class case-insensitive, which only widens it.
+    """
+    if flags & (re.ASCII | re.LOCALE):
+        return ""
+    try:
+        from re import _compiler, _constants, _parser
+
+        parsed = _parser.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0:
+            return ""
+        if _compiler._get_literal_prefix(parsed, flags)[0] or _compiler._get_charset_prefix(parsed, flags):
+            return ""
+        items, nullable, ignorecase = _first(parsed, _constants)
+        parts = set()
+        for op, av in items:
+            if op is _constants.LITERAL:
+                parts.add(_escape(av))
+            elif op is _constants.RANGE and av[1] - av[0] < MAX_RANGE:
+                parts.add(f"{_escape(av[0])}-{_escape(av[1])}")
+            elif op is _constants.CATEGORY and str(av) in _CATEGORIES:
+                parts.add(_CATEGORIES[str(av)])
+            else:
+                return ""
+    except _Unknown:
+        return ""
+    except Exception:  # noqa: BLE001 (another Python's parser internals: no prefilter, plain search)
+        return ""
+    if nullable or not parts:
+        return ""
+    return ("(?i)" if ignorecase and not flags & re.IGNORECASE else "") + "[" + "".join(sorted(parts)) + "]"
+
+
+def _escape(code: int) -> str:
+    """A character as an escape that means that character inside a class, whatever it is."""
+    ch = chr(code)
+    if ch.isascii() and ch.isalnum():
+        return ch
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _first(seq, k) -> tuple[list, bool, bool]:
+    """(class items a match of `seq` can begin with, whether `seq` can consume nothing, any (?i)).
+
+    `k` is `re._constants`. Lookarounds and anchors consume nothing, so they are passed over: the
+    items then cover at least every character that can come first.
+    """
+    items: list = []
+    ignorecase = False
+    for op, av in seq:
+        if op is k.LITERAL:
+            return [*items, (op, av)], False, ignorecase
+        if op is k.IN:
+            if any(o is k.NEGATE for o, _ in av):
+                raise _Unknown
+            return items + list(av), False, ignorecase
+        if op in (k.AT, k.ASSERT, k.ASSERT_NOT):
+            continue
+        if op is k.BRANCH:
+            nullable = False
+            for alternative in av[1]:
+                found, empty, case = _first(alternative, k)
+                items += found
+                nullable |= empty
+                ignorecase |= case
+        elif op is k.SUBPATTERN:
+            _, add_flags, del_flags, sub = av
+            if (add_flags | del_flags) & (re.ASCII | re.LOCALE):
+                raise _Unknown
+            found, nullable, case = _first(sub, k)
+            items += found
+            ignorecase |= case or bool(add_flags & re.IGNORECASE)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, getattr(k, "POSSESSIVE_REPEAT", k.MAX_REPEAT)):
+            low, _, sub = av
+            found, empty, case = _first(sub, k)
+            items += found
+            nullable = low == 0 or empty
+            ignorecase |= case
+        elif op is getattr(k, "ATOMIC_GROUP", None):
+            found, nullable, case = _first(av, k)
+            items += found
+            ignorecase |= case
+        else:
+            raise _Unknown  # any character, [^…], a backreference, a conditional group
+        if not nullable:
+            return items, False, ignorecase
+    return items, True, ignorecase

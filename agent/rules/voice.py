@@ -12,7 +12,7 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import sentences, table, words_re
+from agent.rules.helpers import lead_space, owns_up, sentences, table, words_re
 
 CLAUSE_BREAK = compile_re(r"[，,。；;：:、！？!?\n]")
 MIN_PART_CHARS = 40  # a part shorter than this is a heading (a table of contents line): nothing to judge
@@ -93,6 +93,17 @@ def achievements_in_problems(ctx: Context, r):
                 continue  # 没有取得明显成效 is a problem, not 成绩
             yield ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[m.start():m.end()]}”）：删去成绩和表扬，"
                               "直接讲问题和自己的事例。", m.start(), m.end())
+        for s, e in self_praise(norm, part.body_start, part.end):
+            yield ctx.finding(r, f"查摆问题时讲自己的表现（“{ctx.doc.text[s:e].strip()[:16]}”）：这句没有讲出任何不足，"
+                              "删去，或写清差在哪里。", s, e)
+
+
+def self_praise(norm: str, start: int, end: int):
+    """(start, end) of each sentence in norm[start:end] that opens on the author's good conduct and owns up to nothing."""
+    for s, e in sentences(norm[start:end], start):
+        s += lead_space(norm, s, e)
+        if _re("self_praise_opening").match(norm, s, e) and not owns_up(norm[s:e]):
+            yield s, e
 
 
 def _excuse_in(norm: str, start: int, end: int, need_cause: bool) -> re.Match[str] | None:
@@ -100,7 +111,8 @@ def _excuse_in(norm: str, start: int, end: int, need_cause: bool) -> re.Match[st
     hit = words_re("excuses").search(norm, start, end)
     if not hit or words_re("excuse_disowned").search(norm, start, end):
         return None
-    if need_cause and not compile_re(table("cause_markers")).search(norm[start:hit.start()]):
+    if need_cause and not (compile_re(table("cause_markers")).search(norm[start:hit.start()])
+                           or _re("excuse_consequence").search(norm, hit.end(), end)):
         return None
     return hit
 

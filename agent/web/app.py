@@ -40,8 +40,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 @cache
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("agent.web", "templates"), undefined=StrictUndefined,
-                       autoescape=select_autoescape(["html", "j2"]))
+    """The templates' environment; the stylesheet goes inline (see base.html.j2), read once."""
+    env = Environment(
+        loader=PackageLoader("agent.web", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    env.globals["stylesheet"] = (STATIC / "style.css").read_text(encoding="utf-8")
+    return env
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:

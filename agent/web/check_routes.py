@@ -25,6 +25,9 @@ from agent.web.uploads import (
 
 __all__ = ["routes", "run_check"]
 
+# Rows of the batch table in the first paint (more than a screenful); the rest are laid out just
+# after it (static/app.js), since laying out all 200 rows at once is most of the page's first paint.
+FIRST_ROWS = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -62,8 +65,8 @@ async def _collect(request: Request, form) -> list[UploadedFile]:
 def run_check(item: Item, kind: str | None) -> None:
     """`duizhao check` on the saved files (`check_paths`), names shown relative to the upload folder.
 
-    The reports are kept whole (for each file's page and the spreadsheets) and the table's rows
-    apart, so the table page reads a small file.
+    The reports are kept whole (for the spreadsheets), each one also alone (for its file's page) and
+    the table's rows apart, so neither page reads and validates all the reports.
     """
     from agent.check import check_paths
     from agent.kinds import parse_kind
@@ -72,8 +75,11 @@ def run_check(item: Item, kind: str | None) -> None:
     folder = item.path / "files"
     reports = check_paths([folder], kind=parse_kind(kind) if kind else None)
     public = [r.model_copy(update={"file": str(Path(r.file).relative_to(folder))}) for r in reports]
-    (item.path / "reports.json").write_text(json.dumps([r.model_dump(mode="json") for r in public], ensure_ascii=False),
-                                           encoding="utf-8")
+    dumped = [r.model_dump(mode="json") for r in public]
+    (item.path / "reports.json").write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
+    (item.path / "reports").mkdir()
+    for n, r in enumerate(dumped, 1):
+        (item.path / "reports" / f"{n}.json").write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
     rows = []
     for n, r in enumerate(public, 1):
         label, level = verdict(r)
@@ -85,9 +91,25 @@ def run_check(item: Item, kind: str | None) -> None:
 
 
 def _reports(item: Item):
+    """Every report of a batch, in the table's order."""
     from agent.check import FileReport
 
     return [FileReport.model_validate(r) for r in json.loads((item.path / "reports.json").read_text(encoding="utf-8"))]
+
+
+def _report(item: Item, n: int):
+    """The n-th report (from 1) of a batch. Raises NotFound past the end."""
+    from agent.check import FileReport
+
+    alone = item.path / "reports" / f"{n}.json"
+    if alone.is_file():
+        return FileReport.model_validate_json(alone.read_bytes())
+    if (item.path / "reports").is_dir():
+        raise NotFound(n)
+    reports = _reports(item)  # a batch checked before reports were also kept one by one
+    if not 1 <= n <= len(reports):
+        raise NotFound(n)
+    return reports[n - 1]
 
 
 async def start_check(request: Request):
@@ -104,7 +126,8 @@ async def start_check(request: Request):
 async def show_check(request: Request):
     item = request.app.state.store.get("checks", request.path_params["id"])
     rows = json.loads((item.path / "table.json").read_text(encoding="utf-8"))
-    return render(request, "check_result.html.j2", state=item.state(), rows=rows)
+    first, later = rows[:FIRST_ROWS], rows[FIRST_ROWS:]
+    return render(request, "check_result.html.j2", state=item.state(), rows=first, later_rows=later)
 
 
 async def check_file_page(request: Request):
@@ -113,11 +136,7 @@ async def check_file_page(request: Request):
     from agent.render.html import render_html
 
     item = request.app.state.store.get("checks", request.path_params["id"])
-    reports = _reports(item)
-    n = request.path_params["n"]
-    if not 1 <= n <= len(reports):
-        raise NotFound(n)
-    report = reports[n - 1]
+    report = _report(item, request.path_params["n"])
     if report.error:
         raise InputError(report.error)
     doc = await run_in_threadpool(parse_file, item.file("files/" + report.file), repair=True, kind=report.kind)

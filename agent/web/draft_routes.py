@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from functools import cache
@@ -36,6 +37,19 @@ def _spec():
     return form_spec(Notes, {"meeting.theme": themes, "areas.area": areas})
 
 
+@cache
+def _demo_notes() -> dict:
+    """The demo notes as the form shows them, parsed once (YAML parsing was most of the page's time)."""
+    from agent.notes import load_notes
+
+    return load_notes(DEMO.path("notes")).model_dump(exclude_none=True)
+
+
+def _demo_values() -> dict:
+    """A copy of the demo notes' values for one page, so the cached one is never changed."""
+    return copy.deepcopy(_demo_notes())
+
+
 def _providers() -> list[str]:
     from agent.resources import load_table
 
@@ -56,9 +70,7 @@ def _form_page(request: Request, values: dict | None = None, *, error: str = "",
     config = request.app.state.config
     flags = flags or {}
     if values is None and config.demo:
-        from agent.notes import load_notes
-
-        values = load_notes(DEMO.path("notes")).model_dump(exclude_none=True)
+        values = _demo_values()
     try:
         shown, settings_error = _settings_shown(flags), ""
     except DuizhaoError as exc:
@@ -163,14 +175,13 @@ def _item(request: Request) -> Item:
 
 
 async def show_draft(request: Request):
-    from agent.web.views import draft_view, outline
+    from agent.web.views import draft_page
 
     item = _item(request)
     state = item.state()
     context = {"state": state, "view": None, "outline": [], "revisions": _revisions(item)}
     if state["status"] == "done":
-        context["view"] = await run_in_threadpool(draft_view, item)
-        context["outline"] = await run_in_threadpool(outline, item)
+        context["view"], context["outline"] = await run_in_threadpool(draft_page, item)
     return render(request, "draft_item.html.j2", **context, demo_section=DEMO.revise_section)
 
 

@@ -164,6 +164,7 @@ def _save_draft(item: Item, result) -> None:
     item.update(status="done", current="draft.md", run_dir=result.run_dir, version=0, resumable=False,
                 summary=f"调用模型 {usage['calls']} 次，输入 {usage['prompt_tokens']} / 输出 {usage['completion_tokens']} token，"
                         f"用时 {usage['seconds']} 秒，重试 {usage['retries']} 次")
+    _precompute_page(item)
 
 
 def load_item_notes(item: Item):
@@ -190,7 +191,18 @@ def refresh_view(item: Item) -> dict:
     view = {"origin": "file", "report": report.public(), "kind": report.kind.model_dump() if report.kind else None}
     write_atomic(item.file("view.json"), json.dumps(view, ensure_ascii=False))
     item.update(summary="已按当前文件重新检查")
+    _precompute_page(item)
     return view
+
+
+def _precompute_page(item: Item) -> None:
+    """Compute the draft page's view now, in the job, so the first page view does not wait for it."""
+    from agent.web.views import draft_page
+
+    try:
+        draft_page(item)
+    except Exception:  # noqa: BLE001 - the page computes it again and shows any error itself
+        log.debug("precomputing the page of %s failed", item.id, exc_info=True)
 
 
 def accept_revision(draft_item: Item, revision: Item) -> None:

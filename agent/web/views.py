@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from agent.check import FileReport
 from agent.document import DocKind, Document
@@ -14,7 +16,15 @@ from agent.render.html import marked_paragraphs
 from agent.report import CATEGORY_LABEL, SEVERITY_LABEL, verdict, worst_categories
 from agent.web.store import Item
 
-__all__ = ["draft_view", "draft_document", "outline", "diff_lines", "finding_rows", "tagged_paragraphs"]
+__all__ = [
+    "draft_page",
+    "draft_view",
+    "draft_document",
+    "outline",
+    "diff_lines",
+    "finding_rows",
+    "tagged_paragraphs",
+]
 
 _MARKUP_RE = re.compile(r"\*\*|^#{1,6}[ \t]*", re.M)  # what marked_paragraphs drops from a line
 
@@ -54,6 +64,32 @@ def draft_view(item: Item) -> dict:
     label, level = verdict(report)
     return {"report": report, "paragraphs": tagged_paragraphs(draft_document(item, view), report), "label": label,
             "level": level, "findings": finding_rows(report), "worst": "、".join(worst_categories(report))}
+
+
+def draft_page(item: Item) -> tuple[dict, list[dict]]:
+    """`draft_view` and `outline` of a finished draft, computed once per version of its files.
+
+    A page view re-parsed and re-marked the draft twice; the files it reads are written atomically
+    (a new mtime and inode), so their stamps tell when to compute again.
+    """
+    names = ("view.json", "chain.txt", item.state()["current"])
+    stamps = tuple(_stamp(item.file(name)) for name in names)
+    return _draft_page(str(item.path), stamps)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=16)
+def _draft_page(path: str, stamps: tuple) -> tuple[dict, list[dict]]:
+    """The page's view of the item at `path`; `stamps` (its files' versions) only key the cache."""
+    item = Item(Path(path))
+    return draft_view(item), outline(item)
 
 
 def finding_rows(report: FileReport) -> list[dict]:

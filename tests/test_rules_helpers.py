@@ -1,0 +1,132 @@
+"""Rule helpers: prefiltered word-list patterns find exactly what the plain patterns find."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+
+from agent.resources import load_table
+from agent.rules.helpers import (
+    NON_CJK_RE,
+    Prefiltered,
+    norm_sentences,
+    prefiltered,
+    sentences,
+    start_class,
+    words_re,
+)
+from tests.conftest import CLEAN, RAW, ROOT
+
+TEXTS = [p.read_text(encoding="utf-8") for p in (*CLEAN, *RAW, ROOT / "tests" / "data" / "good-2023.md")] + [
+    # Masks, markup, Latin leftovers, slots and prompt wording, which the samples have little of.
+    "在**镇调研时，20**年X月走访xx户，〇〇村、××县、某某单位（待补充）[具体数字]人，____。\n"
+    "**加粗标题**\n* 列表\n# 标题\n| 表格 | 行 |\n本段将围绕三个方面展开，字数约1500字，并以“请批评指正”结尾。\n"
+    "根据你提供的笔记，以下是修改后的内容：summary：学习不够，dangshi学习、mzshh。VIP会员请加微信：abc123，QQ: 123456。\n"
+    "取得了显著成效，受到上级表扬，排名全市第一。因工作忙、任务重，客观上疫情影响。\n",
+]
+
+
+def _word_lists() -> list[str]:
+    return [
+        name
+        for name, value in load_table("wordlists.yaml").items()
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+    ]
+
+
+def _same(a: re.Match | None, b: re.Match | None) -> bool:
+    return (a is None and b is None) or (
+        a is not None
+        and b is not None
+        and a.span() == b.span()
+        and a.groups() == b.groups()
+        and a.group(0) == b.group(0)
+    )
+
+
+def test_prefiltered_word_lists_find_what_the_plain_patterns_find():
+    rnd = random.Random(10)
+    prefiltered_lists = 0
+    for name in _word_lists():
+        fast = words_re(name)
+        if not isinstance(fast, Prefiltered):
+            continue
+        prefiltered_lists += 1
+        plain = fast.pattern_obj
+        for text in TEXTS:
+            spans = [(0, sys.maxsize)] + [
+                (rnd.randrange(-2, len(text)), rnd.choice([sys.maxsize, rnd.randrange(len(text))]))
+                for _ in range(8)
+            ]
+            for pos, endpos in spans:
+                assert all(
+                    _same(a, b)
+                    for a, b in zip(
+                        plain.finditer(text, pos, endpos), fast.finditer(text, pos, endpos), strict=True
+                    )
+                ), (name, pos, endpos)
+                assert _same(plain.search(text, pos, endpos), fast.search(text, pos, endpos)), (
+                    name,
+                    pos,
+                    endpos,
+                )
+    assert prefiltered_lists >= 5  # meta_prose, mask_patterns, achievements, case_anchors, deadlines…
+
+
+@pytest.mark.parametrize(
+    "pattern,flags",
+    [
+        (r"(?<![A-Za-z])(?:xxx?|XXX?)(?![A-Za-z])|×{2,}|某某", 0),  # a lookbehind first: no map of sre's own
+        (r"(?:(?<=[。；])|^)(?:因此|所以)\s*[，,]?要", re.MULTILINE),
+        (r"(?:本|这一?)(?:段|篇)(?:将|会)|(?:\d+|[一二三])\s*个?月内|(?i:vip)|(?:qq)\s*\d", 0),
+        (r"[(（]\s*(?:待补充|待定)\s*[)）]|(?:^|[。\n])\s*注\s*[:：]", re.MULTILINE),
+    ],
+)
+def test_start_class_covers_every_first_character(pattern, flags):
+    plain = re.compile(pattern, flags)
+    starts = start_class(pattern, flags)
+    assert starts
+    fast = prefiltered(pattern, flags)
+    text = "".join(TEXTS) + "\n注：VIP会员，Qq 123，（ 待定 ），这一段将，3个月内。所以要。"
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    first = {text[m.start()] for m in plain.finditer(text)}
+    assert first and all(re.fullmatch(starts, ch) for ch in first)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"年底前|年内|每季度",  # literals first: sre skips ahead by itself
+        r"a*|b",  # can match nothing
+        r".{2}字|[^，]+人",  # any character first
+        r"(?<=。)[\u4e00-\u9fff]{2}会",  # every CJK character could start it: no gain
+        r"(\w)\1",  # a word character, then a backreference
+    ],
+)
+def test_no_prefilter_where_it_cannot_help_or_cannot_be_told(pattern):
+    assert start_class(pattern, 0) == ""
+    assert not isinstance(prefiltered(pattern), Prefiltered)
+
+
+def test_a_case_insensitive_part_makes_the_class_case_insensitive():
+    starts = start_class(r"(?<!a)(?:(?i:vip)|会员)", 0)
+    assert re.fullmatch(starts, "V") and re.fullmatch(starts, "v") and re.fullmatch(starts, "会")
+    assert [m.span() for m in prefiltered(r"(?<!a)(?:(?i:vip)|会员)").finditer("Vip会员vIP")] == [
+        (0, 3),
+        (3, 5),
+        (5, 8),
+    ]
+
+
+def test_norm_sentences_are_the_sentences_with_their_cjk_characters():
+    from agent.parser import parse_text
+    from agent.rules import Context
+
+    for text in TEXTS:
+        ctx = Context(doc=parse_text(text))
+        norm = ctx.doc.norm
+        assert norm_sentences(ctx) == [(s, e, NON_CJK_RE.sub("", norm[s:e])) for s, e in sentences(norm)]
+        assert norm_sentences(ctx) is norm_sentences(ctx)  # worked out once per check
