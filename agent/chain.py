@@ -390,7 +390,7 @@ class Chain:
             if cjk_count(text) >= self.notes.target_chars * FILL_RATIO:
                 return
             old = self.results.get(step.key)
-            if old is None or step.kind not in ("area", "causes", "measures") or not self._asks(step):
+            if old is None or not step.spec.listing or not self._asks(step):
                 continue
             pieces = list((old.data or {}).get("pieces") or [])
             wanted = {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),

@@ -21,6 +21,7 @@ from agent.rules.helpers import owns_up
 from agent.sections import Repair
 
 _BOUNDARY = re.compile(r"[。！？；“”‘’]")
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _MARKUP = re.compile(r"\*\*|__|`+|^\s*#+\s*|^\s*>\s*|^\s*[-*•·]\s+", re.M)
 _QUOTES = re.compile(r"[“”‘’「」『』\"']")
 _CASE_START = re.compile(r"^(如|比如|例如|譬如)[，,：:]")
@@ -55,7 +56,7 @@ def sentences(text: str) -> list[str]:
             out.append(text[start:m.end()])
             start = m.end()
     if depth:  # a quotation never closed: no telling where it ends, so split as if there were none
-        return [s for s in re.split(r"(?<=[。！？；])", text) if s]
+        return [s for s in _SENTENCE_END.split(text) if s]
     out.append(text[start:])
     return [s for s in out if s]
 
