@@ -43,6 +43,8 @@ REPAIR_PASSES = 3  # dropping a sentence can expose another finding; three passe
 FILL_RATIO = 0.85  # a draft shorter than this times its target asks again for the pieces repair emptied
 THIN_RATIO = 0.75  # …and one shorter than this also for pieces under THIN_PIECE of their share of the budget
 THIN_PIECE = 0.4
+FILL_ROUNDS = 2  # a draft still under THIN_RATIO after the first round of fills gets a second (one small model's
+# fill is itself often repaired away: outlines, praise)
 FIT_RATIO = 1.1  # a draft longer than this times its target is trimmed (S_l 97 there; code's text never goes)
 
 
@@ -176,22 +178,17 @@ class Chain:
             return False
         return step.kind != "case" or self.notes.case_analysis is not None
 
-    def _first_version(self, step: Step, fewshot: bool = True, name: str | None = None,
-                       only: list[int] | None = None) -> list[str]:
-        """The model's free sentences for a step (none for what code writes alone); `name` for the meter;
-        `only`: just these items, asked with the spec's fill template and no few-shot slice."""
+    def _first_version(self, step: Step, fewshot: bool = True) -> list[str]:
+        """The model's free sentences for a step (none for what code writes alone); without `fewshot`, the
+        fallback's re-ask."""
         if not self._asks(step):
             return []
         spec = step.spec
-        shot = slice_for(spec.fewshot, spec.fewshot_tokens) if spec.fewshot and fewshot and only is None else ""
-        context = self._context(step)
-        if only is not None and spec.listing:
-            context[spec.listing] = [context[spec.listing][i] for i in only]
-        template = (spec.fill or spec.template) if only is not None else spec.template
-        msgs = prompts.messages(template, fewshot=shot, subject=lay.subject(self.notes), **context)
+        shot = slice_for(spec.fewshot, spec.fewshot_tokens, cases=spec.fewshot_cases) if spec.fewshot and fewshot else ""
+        msgs = prompts.messages(spec.template, fewshot=shot, subject=lay.subject(self.notes), **self._context(step))
         limit = self._max_tokens(step.budget)
-        # The meter tells first versions from fallbacks (:again) and fills (:more).
-        name = name or (step.key if fewshot else f"{step.key}:again")
+        # The meter tells first versions from fallbacks (:again) and fills (:more, in _fill_version).
+        name = step.key if fewshot else f"{step.key}:again"
         if spec.output == "items":
             draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=name, max_tokens=n), limit)
             return list(draft.items)
@@ -384,35 +381,56 @@ class Chain:
     def _fill(self) -> None:
         """Under the target, ask once more (without the few-shot slice) for each section whose pieces repair
         emptied (far under it, also left thin), in plan order until the draft is long enough; only those pieces
-        are asked for, and a section whose new version has an error the model could fix keeps its old one."""
+        are asked for, and a section whose new version has an error the model could fix keeps its old one.
+        A draft still far under its target after that round gets one more."""
+        for enough in (FILL_RATIO, THIN_RATIO)[:FILL_ROUNDS]:
+            self._fill_round(enough)
+
+    def _fill_round(self, enough: float) -> None:
+        """One round of fills, stopping once the draft reaches `enough` times its target."""
         for step in self.steps:
             text, _ = self.assemble()
-            if cjk_count(text) >= self.notes.target_chars * FILL_RATIO:
+            if cjk_count(text) >= self.notes.target_chars * enough:
                 return
-            old = self.results.get(step.key)
-            if old is None or not step.spec.listing or not self._asks(step):
+            if step.key not in self.results or not step.spec.listing or not self._asks(step):
                 continue
-            pieces = list((old.data or {}).get("pieces") or [])
-            wanted = {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),
-                      "measures": len(self.areas)}[step.kind]
-            pieces = (pieces + [""] * wanted)[:wanted]
-            # Far under the target, a piece repair left with a sentence or so is asked for again too.
-            thin = step.budget / max(1, wanted) * THIN_PIECE if cjk_count(text) < self.notes.target_chars * THIN_RATIO else 0
-            empty = [i for i, piece in enumerate(pieces) if not piece or cjk_count(piece) < thin]
+            pieces, empty = self._thin(step, far=cjk_count(text) < self.notes.target_chars * THIN_RATIO)
             if not empty:
                 continue
             self.progress(f"    全文短于目标字数，{step_label(step)}补写被删去或过短的部分")
             try:
-                again = self._first_version(step, fewshot=False, name=f"{step.key}:more", only=empty)
+                again = self._fill_version(step, empty)
             except (OutputTruncatedError, DraftRetryError):
                 continue
             for k, i in enumerate(empty):
                 pieces[i] += again[k] if k < len(again) else ""  # a thin piece keeps what it had
+            old = self.results[step.key]
             new = self._settle(step, pieces, rounds=old.rounds)
             if _fixable(new.findings):
                 continue
             self._keep(new.model_copy(update={"repairs": old.repairs + new.repairs, "fallback": old.fallback,
                                               "fallback_reason": old.fallback_reason}))
+
+    def _thin(self, step: Step, far: bool) -> tuple[list[str], list[int]]:
+        """A finished step's pieces, one per item, and which of them to ask for again: the emptied ones, and
+        when the draft is `far` under its target also those under THIN_PIECE of their share of the budget."""
+        wanted = {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),
+                  "measures": len(self.areas)}[step.kind]
+        pieces = (list((self.results[step.key].data or {}).get("pieces") or []) + [""] * wanted)[:wanted]
+        thin = step.budget / max(1, wanted) * THIN_PIECE if far else 0
+        return pieces, [i for i, piece in enumerate(pieces) if not piece or cjk_count(piece) < thin]
+
+    def _fill_version(self, step: Step, only: list[int]) -> list[str]:
+        """The step's items at `only` asked for again, with the spec's fill template and no few-shot slice."""
+        spec = step.spec
+        context = self._context(step)
+        context[spec.listing] = [context[spec.listing][i] for i in only]
+        msgs = prompts.messages(spec.fill or spec.template, fewshot="", subject=lay.subject(self.notes), **context)
+        limit = self._max_tokens(step.budget)
+        # The meter tells fills (:more) from first versions.
+        draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=f"{step.key}:more", max_tokens=n),
+                            limit)
+        return list(draft.items)
 
     def _fit_length(self) -> None:
         """Over the target, drop the model's least self-critical sentences until the draft fits; each trimmed

@@ -591,11 +591,28 @@ def _write_html(reports, path: Path, notes=None, root=None) -> list[Path]:
     return write_html_reports(reports, path, docs, notes=notes, root=root)
 
 
+def _app_for(argv: list[str]) -> typer.Typer:
+    """`app`, or for `duizhao check …` a copy of it that registers only check.
+
+    typer builds a click command for every registered command on each start, a tenth of a check's
+    run, and `check` needs only its own. The root's options and check's help, usage errors and exit
+    codes come out the same: they depend on the root and on check alone.
+    """
+    if argv[:1] != ["check"]:
+        return app
+    import copy
+
+    only = copy.copy(app)
+    only.registered_commands = [c for c in app.registered_commands if c.callback is check]
+    only.registered_groups = []
+    return only
+
+
 def main() -> None:
     """Console-script entry: run the app and map expected errors to one Chinese line + exit code."""
     try:
         # Without standalone mode the parser returns typer.Exit's code instead of exiting.
-        code = app(standalone_mode=False)
+        code = _app_for(sys.argv[1:])(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except DuizhaoError as exc:
         # Expected errors are raised where they happen as InputError/ModelError subclasses; nothing

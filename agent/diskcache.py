@@ -12,6 +12,8 @@ are kept in one JSON file in the user's cache folder and reused:
 
 - a derived entry (`derived`) is keyed by the name of a pure function of a pattern and the
   pattern's text and flags; the file's key (the Python build) covers the parser it reads them with.
+- a data entry (`derived_data`) is keyed by a name and the SHA-256 of every text the data is worked
+  out from (the code that works it out included), and kept only when JSON gives it back unchanged.
 
 A hit therefore returns what a miss computes. Any problem with the file (missing, unreadable,
 corrupt, from another Python) means a miss; a write that fails is skipped. The folder is
@@ -30,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "compile_re", "derived", "parse_yaml"]
+__all__ = ["cache_dir", "compile_re", "derived", "derived_data", "parse_yaml"]
 
 MAX_ENTRIES = 4000  # past this the file starts afresh, so patterns edited over time do not pile up
 _store: dict[str, dict[str, Any]] | None = None
@@ -56,13 +58,14 @@ def _file() -> Path | None:
 
     # The compiled program is only valid for the engine that made it.
     build = f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}|{sys.maxunicode}"
-    return folder / f"startup-{hashlib.sha256(build.encode()).hexdigest()[:16]}.json"
+    # v2: programs as base64 (`_code_text`); a file of the older layout is left to go stale unread.
+    return folder / f"startup-v2-{hashlib.sha256(build.encode()).hexdigest()[:16]}.json"
 
 
 def _entries(kind: str) -> dict[str, Any]:
     global _store, _path
     if _store is None:
-        _store, _path = {"re": {}, "yaml": {}, "derived": {}}, None
+        _store, _path = {"re": {}, "yaml": {}, "derived": {}, "data": {}}, None
         try:
             path = _path = _file()
             data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
@@ -111,7 +114,7 @@ def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
             import _sre
 
             final_flags, code, groups, groupindex, indexgroup = hit
-            return _sre.compile(pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
+            return _sre.compile(pattern, final_flags, _code_list(code), groups, groupindex, tuple(indexgroup))
         except Exception:  # noqa: BLE001 (a stale or damaged entry: compile as usual)
             pass
     compiled = re.compile(pattern, flags)
@@ -120,7 +123,7 @@ def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
         import _sre
 
         try:
-            if _sre.compile(pattern, *entry[:3], entry[3], tuple(entry[4])) == compiled:
+            if _sre.compile(pattern, entry[0], _code_list(entry[1]), *entry[2:4], tuple(entry[4])) == compiled:
                 _remember("re", key, entry)
         except Exception:  # noqa: BLE001 (the engine's internals differ: just do not cache)
             pass
@@ -151,9 +154,41 @@ def _program(pattern: str, flags: int) -> list | None:
         indexgroup: list[str | None] = [None] * parsed.state.groups
         for name, i in groupindex.items():
             indexgroup[i] = name
-        return [flags | parsed.state.flags, list(code), parsed.state.groups - 1, groupindex, indexgroup]
+        return [flags | parsed.state.flags, _code_text(code), parsed.state.groups - 1, groupindex, indexgroup]
     except Exception:  # noqa: BLE001 (another Python's internals)
         return None
+
+
+def _code_typecode() -> str | None:
+    """The `array` type whose items are the engine's code words, or None when none matches."""
+    import _sre
+    from array import array
+
+    return next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), None)
+
+
+def _code_text(code: list[int]) -> str | list[int]:
+    """A compiled program as base64 of its machine words: the file then holds a few long strings,
+    which JSON reads many times faster than the same program as a list of numbers."""
+    typecode = _code_typecode()
+    if typecode is None:
+        return list(code)
+    import base64
+    from array import array
+
+    return base64.b64encode(array(typecode, code).tobytes()).decode("ascii")
+
+
+def _code_list(code: str | list[int]) -> list[int]:
+    """The program `_code_text` stored, as the list `_sre.compile` takes (a list is taken as is)."""
+    if isinstance(code, list):
+        return code
+    import base64
+    from array import array
+
+    words = array(_code_typecode() or "I")
+    words.frombytes(base64.b64decode(code, validate=True))
+    return words.tolist()
 
 
 def _plain(value: Any) -> bool:
@@ -169,6 +204,21 @@ def _plain(value: Any) -> bool:
     return False
 
 
+def derived_data(name: str, inputs: list[str | bytes], compute: Callable[[], Any]) -> Any:
+    """`compute()`, data worked out from the texts `inputs` alone, reused from the cache.
+
+    `inputs` must hold everything the result depends on, the source of the code computing it
+    included, so that any change to them is a miss. Each call returns a fresh object.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(name.encode())
+    for text in inputs:
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        digest.update(len(raw).to_bytes(8, "little") + raw)  # length-prefixed: no two lists hash alike
+    return _as_json("data", f"{name}:{digest.hexdigest()}", compute)
+
+
 def parse_yaml(text: str, parse) -> Any:
     """`parse(text)`, with the parsed data reused from the cache when this exact text was seen.
 
@@ -176,16 +226,21 @@ def parse_yaml(text: str, parse) -> Any:
     """
     import hashlib
 
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    hit = _entries("yaml").get(key)
+    return _as_json("yaml", hashlib.sha256(text.encode("utf-8")).hexdigest(), lambda: parse(text))
+
+
+def _as_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, or a fresh copy of what it returned before under `key`: kept as JSON text, and only when
+    JSON gives it back unchanged."""
+    hit = _entries(kind).get(key)
     if isinstance(hit, str):
         try:
             return json.loads(hit)
         except ValueError:
             pass
-    data = parse(text)
+    data = compute()
     if _plain(data):
         dumped = json.dumps(data, ensure_ascii=False)
         if json.loads(dumped) == data:
-            _remember("yaml", key, dumped)
+            _remember(kind, key, dumped)
     return data

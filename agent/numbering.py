@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import re
 
+# Compiled programs from the start-up cache: these patterns are compiled on every start of `check`.
+from agent.diskcache import compile_re
+
 CN_DIGITS = "零一二三四五六七八九"
 CN_NUM = "一二三四五六七八九十"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 # Leading markup a paragraph may carry before its numbering: markdown headings, bold, list bullets.
-MARKUP_RE = re.compile(r"^(?:#{1,6}\s*|\*\*|__|[-*+]\s+|>\s*)*")
+MARKUP_RE = compile_re(r"^(?:#{1,6}\s*|\*\*|__|[-*+]\s+|>\s*)*")
 
 STYLES: dict[str, re.Pattern[str]] = {
-    "part": re.compile(rf"^(?:第([{CN_NUM}]+)部分[、：:，,.．\s]*|([{CN_NUM}]{{1,3}})\s*[、.．]\s*)"),
-    "cn_paren": re.compile(rf"^[（(]\s*([{CN_NUM}]{{1,3}})\s*[）)]\s*[、.．]?\s*"),
-    "arabic_dot": re.compile(r"^([0-9０-９]{1,2})\s*[.．、](?![0-9０-９])\s*"),
-    "arabic_paren": re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]\s*[、.．]?\s*"),
-    "circled": re.compile(rf"^([{CIRCLED}])\s*"),
+    "part": compile_re(rf"^(?:第([{CN_NUM}]+)部分[、：:，,.．\s]*|([{CN_NUM}]{{1,3}})\s*[、.．]\s*)"),
+    "cn_paren": compile_re(rf"^[（(]\s*([{CN_NUM}]{{1,3}})\s*[）)]\s*[、.．]?\s*"),
+    "arabic_dot": compile_re(r"^([0-9０-９]{1,2})\s*[.．、](?![0-9０-９])\s*"),
+    "arabic_paren": compile_re(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]\s*[、.．]?\s*"),
+    "circled": compile_re(rf"^([{CIRCLED}])\s*"),
 }
 # Lower levels that may number points under a section of a given style.
 SECTION_STYLES = ("cn_paren", "arabic_dot", "arabic_paren", "circled")
 
-SHI_RE = re.compile(rf"([{CN_NUM}]{{1,3}})是(?!否|非|不是)")
+SHI_RE = compile_re(rf"([{CN_NUM}]{{1,3}})是(?!否|非|不是)")
 # Items may also run 第一，… 第二，… or 首先…其次…再次…最后; a sequence keeps to the form its first used.
-ITEM_RE = re.compile(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:]|(首先|其次|再次|最后)[，,：:]?)")
+ITEM_RE = compile_re(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:]|(首先|其次|再次|最后)[，,：:]?)")
 ORDINAL_WORDS = {"首先": 1, "其次": 2, "再次": 3}
 # Characters after which 一是… starts a new item: sentence ends, colons, or a paragraph break.
 SHI_BOUNDARY = set("。；;！!？?：:\n\r") | {""}

@@ -85,14 +85,27 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
     outline = list(_INLINE_OUTLINE.finditer(text))
     if len(outline) >= 2:
         # A numbered list inside a free sentence is a flattened outline: keep what came before it.
-        cut = outline[0].start() + (1 if text[outline[0].start()] in "。；：:" else 0)
+        start = cut = outline[0].start() + (1 if text[outline[0].start()] in "。；：:" else 0)
         if text[:cut].rstrip().endswith(("：", ":")):
             # "…主要有以下几个方面：" announced the list; it goes with it.
             cut = max(text.rfind(m, 0, cut - 1) for m in "。！？；") + 1
-        repairs.append(Repair(section=section, rule="structure.inline_outline", removed=text[cut:]))
-        text = text[:cut]
+        if no_cases:
+            # In a point's 表现 the items are the model's own shortcomings ("一是缺乏…二是…"): their numbers
+            # go (each would read as a point of its own) and their words stay, as prose.
+            items = _INLINE_OUTLINE.sub(lambda m: m.group(0)[:1] if m.group(0)[:1] in "。；：:" else "", text[start:])
+            markers = "、".join(m.group(0).strip("。；：: ") for m in outline)
+            repairs.append(Repair(section=section, rule="structure.inline_outline",
+                                  removed=text[cut:start] + markers if cut < start else markers))
+            text = text[:cut] + items.lstrip("：:")
+        else:
+            repairs.append(Repair(section=section, rule="structure.inline_outline", removed=text[cut:]))
+            text = text[:cut]
     kept, seen = [], set()
     for s in sentences(text):
+        rest, gone = _without_restated(s, given_parts)
+        if rest:  # the clause that says a heading again goes; what the sentence adds stays
+            repairs.append(Repair(section=section, rule="duplication.restated", removed=gone))
+            s = rest
         key = re.sub(r"\W", "", s)
         why = None
         if key in seen:
@@ -181,6 +194,36 @@ def trim_to_fit(pieces: dict[str, list[str]], excess: int, optional: set[str] = 
                     kept.append(s)
             out[section].append("".join(kept))
     return out, repairs
+
+
+def _without_restated(sentence: str, parts: list[str]) -> tuple[str, str]:
+    """(what is left, what went) when the sentence's leading clauses say a heading again and the rest stands on
+    its own ("我学习不够深入，没有…" → "我没有…"); ("", "") when the heading is not said first, when it is said
+    again later, when the rest is a consequence of it (导致…) or when under MIN_REST 字 would be left."""
+    clauses = re.split(r"(?<=[，,])", sentence)
+    n = 0
+    while n < len(clauses) and any(g in _QUOTES.sub("", clauses[n]) for g in parts):
+        n += 1
+    rest = "".join(clauses[n:])
+    if (not n or any(g in _QUOTES.sub("", rest) for g in parts) or cjk_count(rest) < MIN_REST
+            or _CONSEQUENCE.match(rest)):
+        return "", ""
+    link = _LEAD_LINK.match(rest)
+    gone = "".join(clauses[:n]) + link.group(0)
+    rest = rest[link.end():]
+    # The subject goes with the clause that carried it ("我学得不深，没有…" → "我没有…"), where the rest
+    # opens on a predicate; anything else already has its own subject, or reads well without one.
+    subject = _SUBJECT.match(clauses[0])
+    if subject and _PREDICATE_START.match(rest):
+        rest = subject.group(0) + rest
+    return rest, gone
+
+
+MIN_REST = 8
+_SUBJECT = re.compile(r"^(?:我们|我|班子)")
+_LEAD_LINK = re.compile(r"^(?:而且|并且|同时|也|还)?[，,]?")
+_CONSEQUENCE = re.compile(r"^(?:导致|造成|使得|使|致使|以致|以至于|从而|进而|影响|给)")
+_PREDICATE_START = re.compile(r"^(?:没有|没|未能|未|不|缺乏|对|在|把|只|总是|常常|往往|习惯|满足|存在|仍|有时)")
 
 
 @cache

@@ -20,6 +20,7 @@ class SectionSpec(BaseModel):
     template: str | None
     fewshot: str | None
     fewshot_tokens: int = 0
+    fewshot_cases: bool = True  # False: the slice without its 如… cases (code writes the case itself)
     output: Literal["text", "items", "none"]
     heading: str | None = None
     label: str | None = None

@@ -43,7 +43,7 @@ def task_of(messages: list[dict]) -> str:
     text = messages[1]["content"]
     if "检查发现的问题" in user:
         return "revise"
-    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段“表现”", "area"), ("各写一段自我批评", "area_fill"), ("各写一段原因剖析", "causes"),
+    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段对照检查", "area"), ("各写一段自我批评", "area_fill"), ("各写一段原因剖析", "causes"),
                          ("各写一段整改措施", "measures"), ("反面典型案例剖析", "case"),
                          ("把笔记整理成 JSON", "extract")):
         if marker in text:

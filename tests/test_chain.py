@@ -247,12 +247,11 @@ _AREAS = ["理论学习", "政治素质", "能力本领", "担当作为", "工�
 
 
 def _points(messages, padded: bool) -> str:
-    """Each 表现 owns up; padded, a long sentence that owns up to nothing follows it."""
-    user = messages[1]["content"]
-    area = _AREAS.index(user.split("【要写的方面】", 1)[1].split("方面", 1)[0])
-    count = sum(1 for line in user.splitlines() if line.startswith("问题"))
-    return json.dumps({"items": [_OWNING_UP[2 * area + i] + (_PADDING[2 * area + i] if padded else "")
-                                 for i in range(count)]}, ensure_ascii=False)
+    """Each 表现 owns up, in words of its own problem; padded, a long sentence that owns up to nothing follows it."""
+    summaries = [p.summary for a in NOTES.areas for p in a.problems]
+    asked = [line.split("：", 1)[1] for line in messages[1]["content"].splitlines() if line.startswith("问题")]
+    return json.dumps({"items": [_OWNING_UP[summaries.index(s)] + (_PADDING[summaries.index(s)] if padded else "")
+                                 for s in asked]}, ensure_ascii=False)
 
 
 _MEASURES = ["我每月精读一篇原著。", "重大事项我当天请示报告。", "我每季度到乡镇蹲点一次。",
@@ -288,15 +287,22 @@ def test_a_points_sentences_that_own_up_to_nothing_or_promise_are_dropped(tmp_pa
     assert {r.rule for r in first.repairs} >= {"voice.no_shortcoming", "concreteness.commitment"}
 
 
+# Both 表现 are 成绩 talk, which repair drops.
+_PRAISE = json.dumps({"items": ["我为全县发展作出了积极贡献。", "我始终把学习作为首要任务。"]}, ensure_ascii=False)
+
+
+def _first_area(messages) -> bool:
+    return "【要写的方面】理论学习" in messages[1]["content"]
+
+
 def test_a_short_draft_asks_again_only_for_the_pieces_repair_emptied(tmp_path, monkeypatch):
     import agent.chain
 
     monkeypatch.setattr(agent.chain, "THIN_RATIO", 0)  # the emptied pieces alone (thin ones: the next test)
 
     def responder(task, messages):
-        if task == "area" and "【要写的方面】理论学习" in messages[1]["content"]:
-            # Both 表现 are 成绩 talk: repair drops them and the area is left with its facts alone.
-            return json.dumps({"items": ["我为全县发展作出了积极贡献。", "我始终把学习作为首要任务。"]}, ensure_ascii=False)
+        if task == "area" and _first_area(messages):
+            return _PRAISE  # repair drops both and the area is left with its facts alone
         if task in ("area", "area_fill"):
             return _points(messages, False)
         return good_responder(task, messages)
@@ -389,3 +395,53 @@ def test_far_under_its_target_a_thin_piece_is_asked_for_again_and_keeps_what_it_
     first = result.sections[1]
     assert _OWNING_UP[0] in first.text  # the first version stays; the fill only adds (repair drops repeats)
     assert first.text.count(_OWNING_UP[0]) == 1
+
+
+def test_an_areas_style_slice_carries_no_case_for_the_model_to_copy(tmp_path):
+    from agent.fewshot import slice_for
+
+    assert "如，" in slice_for("area", 300)  # the sample itself has its case…
+    seen = []
+
+    def responder(task, messages):
+        if task == "area":
+            seen.append(messages[1]["content"])
+        return good_responder(task, messages)
+
+    make_chain(tmp_path, responder)[0].draft()
+    assert seen and all("【样例" in p and "如，" not in p for p in seen)  # …the area prompt never
+
+
+
+def test_a_draft_still_far_under_its_target_after_one_round_of_fills_gets_a_second(tmp_path):
+    fills = []
+
+    def responder(task, messages):
+        if task == "area" and _first_area(messages):
+            return _PRAISE
+        if task == "area_fill" and _first_area(messages):
+            fills.append(task)
+            if len(fills) == 1:  # the first fill is praise again: repair empties it once more
+                return json.dumps({"items": ["我工作成绩突出。", "我深受群众好评。"]}, ensure_ascii=False)
+        if task in ("area", "area_fill"):
+            return _points(messages, False)
+        return good_responder(task, messages)
+
+    chain, client = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 9000}))
+    result = chain.draft()
+    assert len(fills) == 2  # asked again in the second round
+    assert _OWNING_UP[0] in result.sections[1].text and "成绩突出" not in result.sections[1].text
+
+
+def test_a_points_numbered_items_lose_their_numbers_and_keep_their_words(tmp_path):
+    def responder(task, messages):
+        if task == "area" and "【要写的方面】理论学习" in messages[1]["content"]:
+            return json.dumps({"items": ["我在这方面做得不够，主要有以下几个方面：一是没有系统读原著，满足于浅尝辄止。"
+                                         "二是没有把学到的用到分管工作上。", "我学用脱节，满足于面上过得去。"]},
+                              ensure_ascii=False)
+        return good_responder(task, messages)
+
+    chain, _ = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 5000}))  # no trimming
+    text = chain.draft().sections[1].text
+    assert "没有系统读原著" in text and "没有把学到的用到分管工作上" in text
+    assert "二是没有" not in text and "以下几个方面" not in text

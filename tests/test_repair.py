@@ -84,3 +84,27 @@ def test_a_quotation_stays_whole_with_its_sentence():
         "针对“下村少；今年只到过5个村”的问题，每月到村2次。", "今后改。"]
     assert sentences("他说“好。”然后走了。") == ["他说“好。”然后走了。"]
     assert sentences("引号“没有闭合；下一句。") == ["引号“没有闭合；", "下一句。"]
+
+
+def test_a_sentence_that_opens_by_restating_its_heading_keeps_what_it_adds_and_its_subject():
+    text, repairs = clean_piece("我平时学习不够系统深入，没有按照计划完成学习篇目。", "1.1", allowed=None,
+                                given=["学习不够系统深入"])
+    assert text == "我没有按照计划完成学习篇目。"
+    assert repairs[0].rule == "duplication.restated" and repairs[0].removed == "我平时学习不够系统深入，"
+    text, _ = clean_piece("请示报告不够及时，政治敏锐性不够强，我将每月向上级报告一次分管工作。", "3", allowed=None,
+                          given=["请示报告不够及时", "政治敏锐性不够强"])
+    assert text == "我将每月向上级报告一次分管工作。"
+
+
+def test_a_restating_sentence_with_little_of_its_own_or_the_heading_later_on_goes_whole():
+    assert clean_piece("学习不够系统深入，很不好。", "1.1", allowed=None, given=["学习不够系统深入"])[0] == ""
+    assert clean_piece("我在这方面做得不好，学习不够系统深入。", "1.1", allowed=None,
+                       given=["学习不够系统深入"])[0] == ""
+
+
+def test_a_rest_that_is_the_restated_headings_consequence_goes_with_it_and_no_subject_is_forced_on():
+    assert clean_piece("我请示报告不够及时，导致上级对情况掌握不全。", "1.2", allowed=None,
+                       given=["请示报告不够及时"])[0] == ""
+    text, _ = clean_piece("我请示报告不够及时，上级几次催问才报送情况。", "1.2", allowed=None,
+                          given=["请示报告不够及时"])
+    assert text == "上级几次催问才报送情况。"

@@ -189,3 +189,72 @@ def test_stderr_counts_as_a_terminal_exactly_when_rich_would_draw_on_it(monkeypa
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
     assert _stderr_is_terminal() is expected
     assert Console(stderr=True).is_terminal is expected
+
+
+def test_cached_programs_are_stored_compactly(fresh_cache, monkeypatch):
+    diskcache.compile_re(PATTERNS[0][0])
+    _restart(monkeypatch)
+    path = next(fresh_cache.glob("startup-v2-*.json"))
+    entry = next(iter(json.loads(path.read_text(encoding="utf-8"))["re"].values()))
+    assert isinstance(entry[1], str)  # base64 words, not a list of numbers JSON reads slowly
+    assert diskcache._code_list(entry[1]) == diskcache._code_list(diskcache._program(PATTERNS[0][0], 0)[1])
+    assert diskcache._code_list(diskcache._code_text([1, 2, 4294967295])) == [1, 2, 4294967295]
+
+
+def test_derived_data_is_computed_once_per_input_and_fresh(fresh_cache, monkeypatch):
+    calls: list[int] = []
+
+    def compute() -> dict:
+        calls.append(1)
+        return {"b": ["窗口", "x"], "a": [[1, 2], None]}
+
+    first = diskcache.derived_data("table", ["code v1", "样例"], compute)
+    _restart(monkeypatch)
+    again = diskcache.derived_data("table", ["code v1", "样例"], compute)
+    assert again == first and list(again) == ["b", "a"] and len(calls) == 1  # order kept, not recomputed
+    again["b"].append("changed")
+    assert diskcache.derived_data("table", ["code v1", "样例"], compute) == first  # a caller's change stays its own
+    diskcache.derived_data("table", ["code v2", "样例"], compute)  # any input changed: worked out again
+    diskcache.derived_data("table", ["code v1样", "例"], compute)  # inputs are not just concatenated
+    assert len(calls) == 3
+
+
+def test_sample_tables_are_the_same_from_the_cache(fresh_cache, monkeypatch):
+    from agent.rules import duplication
+
+    def tables():
+        for f in (duplication.corpus_windows, duplication.sample_sentences):
+            f.cache_clear()
+        return duplication.corpus_windows(), duplication.sample_sentences()
+
+    monkeypatch.setenv("DUIZHAO_CACHE_DIR", "")
+    off = tables()
+    monkeypatch.setenv("DUIZHAO_CACHE_DIR", str(fresh_cache))
+    monkeypatch.setattr(diskcache, "_store", None)
+    cold = tables()
+    _restart(monkeypatch)
+    warm = tables()
+    assert off == cold == warm and list(off[0]) == list(warm[0])
+    assert isinstance(next(iter(warm[0].values()))[0], frozenset)
+    assert isinstance(next(iter(warm[1].values()))[0], tuple)
+
+
+def test_check_alone_builds_only_the_check_command():
+    from agent import cli
+
+    only = cli._app_for(["check", "x.txt"])
+    assert [c.callback for c in only.registered_commands] == [cli.check] and not only.registered_groups
+    assert len(cli.app.registered_commands) > 1 and cli.app.registered_groups  # the app itself untouched
+    assert cli._app_for(["draft"]) is cli.app and cli._app_for([]) is cli.app and cli._app_for(["--help"]) is cli.app
+
+
+@pytest.mark.parametrize("args", [["check", "-h"], ["check"], ["check", "--bogus", "x.txt"], ["check", "--target", "5", "x"]])
+def test_check_alone_says_and_exits_as_the_whole_app(args, monkeypatch):
+    from typer.testing import CliRunner
+
+    from agent import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    whole = CliRunner().invoke(cli.app, args, prog_name="duizhao")
+    alone = CliRunner().invoke(cli._app_for(args), args, prog_name="duizhao")
+    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)

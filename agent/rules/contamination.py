@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 from agent.cleaner import ad_pattern, marker_pattern, pinyin_pattern
-from agent.diskcache import compile_re
+from agent.diskcache import compile_re, derived_data
 from agent.parser import split_paragraphs
 from agent.resources import bundled_dir, load_table
 from agent.rules import Context, rule
@@ -259,19 +260,27 @@ def _task_grams() -> frozenset[str]:
     Template variables and blocks are dropped; grams found in the cleaned samples (real genre
     wording such as 现对照检查如下) or in the political formulae are not instructions.
     """
-    from agent.rules.duplication import mask_allowed  # late: duplication needs the rule registry
+    # late: duplication needs the rule registry
+    from agent.rules.duplication import mask_allowed, sample_inputs, sample_texts
 
-    grams: set[str] = set()
-    for path in bundled_dir("prompts").glob("*.j2"):
-        raw = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "\x00", path.read_text(encoding="utf-8"), flags=re.S)
-        raw = mask_allowed(raw)  # meeting titles and formulae are genre wording
-        chars = compile_re(r"[^\u4e00-\u9fff\x00\n]").sub("", raw).replace("\n", "\x00")
-        grams.update(w for i in range(len(chars) - TASK_RUN + 1) if "\x00" not in (w := chars[i:i + TASK_RUN]))
-    genre: set[str] = set()
-    for path in (bundled_dir("fewshot") / "clean").glob("*.txt"):
-        chars = compile_re(r"[^\u4e00-\u9fff]").sub("", path.read_text(encoding="utf-8"))
-        genre.update(chars[i:i + TASK_RUN] for i in range(len(chars) - TASK_RUN + 1))
-    return frozenset(grams - genre)
+    prompts = [path.read_text(encoding="utf-8") for path in sorted(bundled_dir("prompts").glob("*.j2"))]
+
+    def compute() -> list[str]:
+        grams: set[str] = set()
+        for text in prompts:
+            raw = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "\x00", text, flags=re.S)
+            raw = mask_allowed(raw)  # meeting titles and formulae are genre wording
+            chars = compile_re(r"[^\u4e00-\u9fff\x00\n]").sub("", raw).replace("\n", "\x00")
+            grams.update(w for i in range(len(chars) - TASK_RUN + 1) if "\x00" not in (w := chars[i:i + TASK_RUN]))
+        genre: set[str] = set()
+        for _, text in sample_texts():
+            chars = compile_re(r"[^\u4e00-\u9fff]").sub("", text)
+            genre.update(chars[i:i + TASK_RUN] for i in range(len(chars) - TASK_RUN + 1))
+        return sorted(grams - genre)
+
+    # Kept in the start-up cache: every check needs it, and it reads every prompt and sample.
+    code = Path(__file__).read_text(encoding="utf-8")
+    return frozenset(derived_data("task_grams", sample_inputs(code, *prompts), compute))
 
 
 TASK_SEED = 5  # TASK_RUN >= 2·TASK_SEED − 1: every TASK_RUN-window holds a seed at a multiple of TASK_SEED

@@ -13,9 +13,10 @@ from collections import Counter
 from functools import cache
 from itertools import accumulate, chain
 from operator import add
+from pathlib import Path
 
 from agent.cleaner import load_specifics
-from agent.diskcache import compile_re
+from agent.diskcache import compile_re, derived_data
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
 from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentences, table
@@ -48,7 +49,8 @@ _NOT_LOOSE_RUN_RE = compile_re(r"[^“”‘’\"、，,。\s]+")
 @cache
 def _loose_phrases() -> tuple[str, ...]:
     """The allowed phrases without their punctuation, longest first."""
-    return tuple(sorted({c for p in allowed_phrases() if len(c := LOOSE_RE.sub("", p)) >= 2}, key=len, reverse=True))
+    # Ties in length go alphabetically: set order changes between processes, and so would what is masked.
+    return tuple(sorted({c for p in allowed_phrases() if len(c := LOOSE_RE.sub("", p)) >= 2}, key=lambda c: (-len(c), c)))
 
 
 def mask_allowed(text: str, fill: str = "\x00") -> str:
@@ -127,14 +129,39 @@ SEED = 8  # RUN >= 2·SEED − 1: every copied run contains a SEED-gram starting
 
 
 @cache
+def sample_texts() -> tuple[tuple[str, str], ...]:
+    """(file name, text) of each cleaned sample in fewshot/clean/, by name."""
+    return tuple((path.name, path.read_text(encoding="utf-8"))
+                 for path in sorted((bundled_dir("fewshot") / "clean").glob("*.txt")))
+
+
+def sample_inputs(*more: str) -> list[str]:
+    """Everything the samples' derived tables depend on, for `derived_data`: this module's and the
+    helpers' code, the allowed phrases (from the word lists and themes), each sample, and `more`."""
+    from agent.rules import helpers
+
+    code = [Path(__file__).read_text(encoding="utf-8"), Path(helpers.__file__).read_text(encoding="utf-8")]
+    # Sorted: phrases of one length come in set order, which changes from process to process.
+    return [*code, "\n".join(sorted(_loose_phrases())), *(f"{n}\n{t}" for n, t in sample_texts()), *more]
+
+
+@cache
 def corpus_windows() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """RUN-long and SEED-long windows of each cleaned sample in fewshot/clean/, by file name."""
-    out = {}
-    for path in sorted((bundled_dir("fewshot") / "clean").glob("*.txt")):
-        # cjk_projection's text, without the offsets it also works out (unused here).
-        projection = _DROP_RE.sub("", mask_allowed(path.read_text(encoding="utf-8")).replace("\n", "\x00"))
-        out[path.name] = (frozenset(windows(projection)), frozenset(windows(projection, SEED)))
-    return out
+    """RUN-long and SEED-long windows of each cleaned sample in fewshot/clean/, by file name.
+
+    Worked out once per sample text and kept in the start-up cache: each `check` needs them all.
+    """
+
+    def compute() -> dict[str, list[list[str]]]:
+        out = {}
+        for name, text in sample_texts():
+            # cjk_projection's text, without the offsets it also works out (unused here).
+            projection = _DROP_RE.sub("", mask_allowed(text).replace("\n", "\x00"))
+            out[name] = [sorted(windows(projection)), sorted(windows(projection, SEED))]
+        return out
+
+    data = derived_data("corpus_windows", sample_inputs(), compute)
+    return {name: (frozenset(runs), frozenset(seeds)) for name, (runs, seeds) in data.items()}
 
 
 def _self_sample(seeds: set[str]) -> str:
@@ -350,17 +377,26 @@ def passages_shared_by_points(ctx: Context, r):
 
 @cache
 def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]:
-    """Each sample's sentences (CJK only, allowed wording removed) and a bigram → sentence index."""
-    out = {}
-    for path in sorted((bundled_dir("fewshot") / "clean").glob("*.txt")):
-        text = _blanked(path.read_text(encoding="utf-8"))
-        keys = tuple(k for _, _, k in _sentence_keys(text, 0, len(text)) if len(k) >= table("copy_fuzzy_min"))
-        index: dict[str, list[int]] = {}
-        for n, key in enumerate(keys):
-            for g in _grams(key):
-                index.setdefault(g, []).append(n)
-        out[path.name] = (keys, {g: tuple(v) for g, v in index.items()})
-    return out
+    """Each sample's sentences (CJK only, allowed wording removed) and a bigram → sentence index.
+
+    Kept in the start-up cache like `corpus_windows`.
+    """
+    least = table("copy_fuzzy_min")
+
+    def compute() -> dict[str, list]:
+        out = {}
+        for name, raw in sample_texts():
+            text = _blanked(raw)
+            keys = [k for _, _, k in _sentence_keys(text, 0, len(text)) if len(k) >= least]
+            index: dict[str, list[int]] = {}
+            for n, key in enumerate(keys):
+                for g in _grams(key):
+                    index.setdefault(g, []).append(n)
+            out[name] = [keys, index]
+        return out
+
+    data = derived_data("sample_sentences", sample_inputs(repr(least)), compute)
+    return {name: (tuple(keys), {g: tuple(v) for g, v in index.items()}) for name, (keys, index) in data.items()}
 
 
 def aligned_share(key: str, sample: str) -> float:
