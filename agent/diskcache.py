@@ -216,7 +216,7 @@ def derived_data(name: str, inputs: list[str | bytes], compute: Callable[[], Any
     for text in inputs:
         raw = text.encode("utf-8") if isinstance(text, str) else text
         digest.update(len(raw).to_bytes(8, "little") + raw)  # length-prefixed: no two lists hash alike
-    return _as_json("data", f"{name}:{digest.hexdigest()}", compute)
+    return _as_json("data", f"{name}:{digest.hexdigest()}", compute, family=f"{name}:")
 
 
 def parse_yaml(text: str, parse) -> Any:
@@ -229,10 +229,11 @@ def parse_yaml(text: str, parse) -> Any:
     return _as_json("yaml", hashlib.sha256(text.encode("utf-8")).hexdigest(), lambda: parse(text))
 
 
-def _as_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
+def _as_json(kind: str, key: str, compute: Callable[[], Any], family: str | None = None) -> Any:
     """`compute()`, or a fresh copy of what it returned before under `key`: kept as JSON text, and only when
-    JSON gives it back unchanged."""
-    hit = _entries(kind).get(key)
+    JSON gives it back unchanged; a new entry replaces the older ones whose key starts with `family`."""
+    entries = _entries(kind)
+    hit = entries.get(key)
     if isinstance(hit, str):
         try:
             return json.loads(hit)
@@ -242,5 +243,10 @@ def _as_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
     if _plain(data):
         dumped = json.dumps(data, ensure_ascii=False)
         if json.loads(dumped) == data:
+            # A derived table is large (hundreds of KB) and every change to its inputs gives it a new key:
+            # kept, the old ones would make every start read megabytes no run asks for.
+            if family:
+                for old in [k for k in entries if k.startswith(family)]:
+                    del entries[old]
             _remember(kind, key, dumped)
     return data

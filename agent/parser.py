@@ -255,7 +255,8 @@ def _is_title(text: str, para: Para) -> bool:
     line = text[para.text_start:para.end].strip("*# ")
     if _heading_match(text, para, "part") or section_style_of(line) or find_shi_markers(line):
         return False
-    if _title_re().search(line) and len(line) <= TITLE_MAX * 2 and line[-1] not in "，,；;":
+    # A line ending on a colon leads into what follows ("现就存在的问题剖析如下："): the opening, never a title.
+    if _title_re().search(line) and len(line) <= TITLE_MAX * 2 and line[-1] not in "，,；;：:":
         return True
     return bool(line) and len(line) <= TITLE_MAX and line[-1] not in SENTENCE_END + "：:，,"
 

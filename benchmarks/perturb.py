@@ -24,11 +24,13 @@ from agent.parser import parse_text  # noqa: E402
 from benchmarks.check_quality import DEFAULT_FOLDERS, corpus_text  # noqa: E402
 
 # (kind, category, where, wordings). `where`: point (inserted at the start of a problem point's body),
+# point_end (appended to a problem point),
 # cause / measure (a new item replacing the first one's body), opening (appended), title (rewritten).
 DEFECTS: list[tuple[str, str, str, list[str]]] = [
     ("group subject", "voice", "point", [
         "个别班子成员对新理论学得不深，", "有的干部存在等上级安排的思想，", "少数党员对学习敷衍了事，",
-        "一部分工作人员办事拖拉，", "一些科室负责人习惯于层层转发文件，", "有些同志把调研当成走过场，"]),
+        "一部分工作人员办事拖拉，", "一些科室负责人习惯于层层转发文件，", "有些同志把调研当成走过场，",
+        "不少同志满足于完成规定动作，", "相当一部分干部习惯于坐在办公室听汇报，"]),
     ("achievement talk", "voice", "point", [
         "全年招商引资实现了两位数增长，", "该项工作连续三年在全市考核中排名第一，", "我牵头的项目获评省级示范，",
         "确保了重点工程顺利推进，", "相关做法被上级作为经验推广，", "超额完成了年度目标任务，"]),
@@ -40,6 +42,9 @@ DEFECTS: list[tuple[str, str, str, list[str]]] = [
         "今后要进一步加强党性锻炼，时刻以党章为镜。",
         "我需要持续改进工作作风，切实做到真抓实干。",
         "因此，我必须认真落实各项制度，带头严守纪律。"]),
+    ("pledge in a problem", "concreteness", "point_end", [
+        "这个问题需要我今后更加注重改进。", "如果能够多到一线看一看，这些问题就会得到解决。",
+        "这件事让我认识到，必须进一步增强责任意识。", "因此，我会更加注重学以致用。"]),
     ("objective excuse", "voice", "cause", [
         "主要是因为这一时期工作任务过于繁重，实在抽不出时间学习。",
         "客观上基层人手少、事情多，很多工作顾不过来。",
@@ -80,6 +85,11 @@ def variants(text: str, doc: Document, where: str, wording: str) -> list[tuple[s
     out = []
     if where == "point":
         out = [(_insert(text, p.body_start, wording), p.id) for p in points(doc)[:2]]
+    elif where == "point_end":  # after what the point says, where a writer adds a pledge
+        for p in points(doc)[:2]:
+            end = len(text[:p.end].rstrip())
+            # An excerpt's point may stop mid-sentence: the pledge still comes as a sentence of its own.
+            out.append((_insert(text, end, ("" if text[end - 1] in "。；！？" else "。") + wording), p.id))
     elif where in ("cause", "measure"):
         part = doc.part("causes" if where == "cause" else "measures")
         if part and part.children:

@@ -225,6 +225,15 @@ def test_two_line_title():
     assert doc.kind.voice == "personal"
 
 
+def test_an_untitled_document_opening_on_a_lead_in_has_no_title():
+    # No title line: the first line names the study and ends on a colon that leads into the problems.
+    doc = parse_text("结合作风建设专题学习，我对照检查了自身的作风问题，现就存在的问题剖析如下：\n一、存在的问题\n"
+                     "（一）学习方面。一是学得少。如只学1次。二是用得少。如没运用。\n二、原因剖析\n一是放松。\n"
+                     "三、整改措施\n（一）补学。\n")
+    assert doc.title == ""
+    assert doc.text[doc.get("opening").start:].startswith("结合作风建设专题学习")
+
+
 def test_kind_is_inferred_from_title_and_opening():
     assert infer_kind("某局领导班子2024年度民主生活会对照检查材料", "").voice == "group"
     assert infer_kind("某局党组书记2024年度民主生活会个人对照检查材料", "").voice == "personal"

@@ -77,7 +77,30 @@ def test_real_problem_heading_is_not_a_commitment(head):
     assert hits(GOOD.replace("二是学用结合不紧。", head), "concreteness.commitment") == []
 
 
-@pytest.mark.parametrize("pledge", ["我也应该更加注重与上级的沟通。", "因此，我会更加注重学以致用。", "今后我将进一步加强学习。"])
+@pytest.mark.parametrize("pledge", ["我也应该更加注重与上级的沟通。", "因此，我会更加注重学以致用。", "今后我将进一步加强学习。",
+                                    "这个问题需要我今后更加注重学用结合。", "这些问题需要我们进一步加强学习。", "这件事让我认识到，必须进一步加强调研。",
+                                    "如果能够多到现场看一看，这些问题就会得到解决。"])
 def test_a_pledge_inside_a_problem_point_is_flagged(pledge):
     found = hits(GOOD.replace("二是学用结合不紧。", "二是学用结合不紧。" + pledge), "concreteness.commitment")
     assert found and found[0].section == "1.1.2" and "整改打算" in found[0].message
+
+
+@pytest.mark.parametrize("sentence", ["我没有意识到需要更加注重学用结合。", "如不及时纠正，就会影响工作。",
+                                      "如果不深入调研，就会脱离实际。", "我的本领有待进一步提高。"])
+def test_a_deficiency_or_a_warning_in_a_problem_point_is_not_a_pledge(sentence):
+    text = GOOD.replace("二是学用结合不紧。", "二是学用结合不紧。" + sentence)
+    assert hits(text, "concreteness.commitment") == []
+
+
+def test_a_pledge_in_an_area_written_without_points_is_flagged():
+    area = "（二）政治素质方面。我对重大事项报告的自觉性不强，6月防汛调度会后延迟了2天才报告。"
+    text = re_points(GOOD, area + "这个问题需要我今后更加注重请示报告。")
+    found = hits(text, "concreteness.commitment")
+    assert found and found[0].section == "1.2" and "整改打算" in found[0].message
+    assert hits(re_points(GOOD, area), "concreteness.commitment") == []
+
+
+def re_points(text: str, area: str) -> str:
+    """The document with area （二） rewritten as one paragraph (no 一是… points)."""
+    start = text.index("（二）政治素质方面。")
+    return text[:start] + area + text[text.index("\n", start):]

@@ -73,6 +73,9 @@ def test_meta_prose_about_the_text_itself():
 def test_ordinary_genre_sentences_are_not_meta_prose():
     text = BASE.replace("现对照检查如下。", "下面，我从以下几个方面进行对照检查。撰写心得体会约3000字。")
     assert hits(text, "contamination.meta") == []
+    # A confession about padding one's notes is content: no figure follows 字数.
+    text = BASE.replace("我把学习停留在读原文上。", "我记学习笔记时东抄一段西抄一段，以凑够规定的字数为准。")
+    assert hits(text, "contamination.meta") == []
 
 
 def test_notes_field_names_and_pinyin_inside_chinese():

@@ -22,13 +22,14 @@ def hits(text: str, rule_id: str, voice: str = "personal"):
 
 
 @pytest.mark.parametrize("subject", ["个别年轻干部", "有的分管单位", "少数人", "极少数党员干部", "一部分同志", "部分支部", "有人",
-                                     "有些领导"])
+                                     "有些领导", "不少人", "许多同志", "相当一部分学员", "大多数干部", "部分同事"])
 def test_group_subject_in_any_wording_is_flagged_in_a_personal_statement(subject):
     found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
     assert found and found[0].section == "1.1.1" and "我" in found[0].message
 
 
 @pytest.mark.parametrize("sentence", ["我对个别工作人员要求不严", "有的同志反映我下基层多是听汇报", "和部分干部谈心不够",
+                                      "部分青年党员职工反映我讲课不接地气", "我偶尔参加一些同事间的聚餐",
                                       "一些领导小组会议我没有参加"])
 def test_group_noun_as_object_or_as_others_opinion_is_not_a_subject(sentence):
     assert hits(GOOD.replace("我对身边工作人员要求不严", sentence), "voice.group_subject") == []
@@ -108,6 +109,7 @@ def test_excuse_in_problems_needs_a_causal_link():
     text = GOOD.replace(POINT, "由于工作任务重，我把学习当成任务来完成")
     assert hits(text, "voice.excuse")
     assert hits(GOOD.replace(POINT, "我平时工作比较忙，没有时间把学习当成任务来完成"), "voice.excuse")  # consequence
+    assert hits(GOOD.replace(POINT, "我总觉得工作过于繁忙，以至于把学习当成任务来完成"), "voice.excuse")
     assert hits(GOOD.replace(POINT, "我忙于事务，把学习当成任务来完成"), "voice.excuse") == []
 
 

@@ -258,3 +258,13 @@ def test_check_alone_says_and_exits_as_the_whole_app(args, monkeypatch):
     whole = CliRunner().invoke(cli.app, args, prog_name="duizhao")
     alone = CliRunner().invoke(cli._app_for(args), args, prog_name="duizhao")
     assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+
+
+def test_a_derived_table_replaces_the_one_its_old_inputs_gave(fresh_cache, monkeypatch):
+    assert diskcache.derived_data("windows", ["samples v1"], lambda: {"v": 1}) == {"v": 1}
+    assert diskcache.derived_data("other", ["samples v1"], lambda: {"o": 1}) == {"o": 1}
+    assert diskcache.derived_data("windows", ["samples v2"], lambda: {"v": 2}) == {"v": 2}
+    _restart(monkeypatch)
+    kept = diskcache._entries("data")
+    assert sorted(json.loads(v).popitem()[0] for v in kept.values()) == ["o", "v"]  # one per name: v1's is gone
+    assert diskcache.derived_data("windows", ["samples v2"], lambda: {"v": "recomputed"}) == {"v": 2}

@@ -109,19 +109,20 @@ def points_have_cases(ctx: Context, r):
 def problems_not_commitments(ctx: Context, r):
     """问题要写成问题（哪里不够、差在哪里），不能写成“要……”“进一步加强……”的措施。"""
     for point in problem_points(ctx.doc):
-        if point.kind != "point":
-            continue
-        head = FIRST_SENTENCE.match(ctx.doc.norm, point.start + len(point.prefix)).group(0)
-        head = head.lstrip(" 　\t、.．")
-        checked = _re("deficiency_exempt").sub("", head)
-        if _re("commitment_openers").match(head) and not _re("deficiency_words").search(checked):
-            start = ctx.doc.norm.index(head, point.start)
-            yield ctx.finding(r, f"{ctx.label(point)}写成了措施（“{head[:16]}”）：问题要写清哪里不够、差在哪里，"
-                              "措施放到“整改措施”部分。", start, start + len(head), section=point.id)
-        body_start = point.start + len(point.prefix)
+        if point.kind == "point":
+            head = FIRST_SENTENCE.match(ctx.doc.norm, point.start + len(point.prefix)).group(0)
+            head = head.lstrip(" 　\t、.．")
+            checked = _re("deficiency_exempt").sub("", head)
+            if _re("commitment_openers").match(head) and not _re("deficiency_words").search(checked):
+                start = ctx.doc.norm.index(head, point.start)
+                yield ctx.finding(r, f"{ctx.label(point)}写成了措施（“{head[:16]}”）：问题要写清哪里不够、差在哪里，"
+                                  "措施放到“整改措施”部分。", start, start + len(head), section=point.id)
+            body_start = head_at = point.start + len(point.prefix)
+        else:  # an area written as one paragraph, without 一是… points: its body after the heading
+            body_start, head_at = point.body_start, None
         for m in _re("resolution_sentence").finditer(ctx.doc.norm, body_start, point.end):
-            if m.start() == body_start:
-                continue  # the head, judged above
+            if m.start() == head_at:
+                continue  # a point's head, judged above
             yield ctx.finding(r, f"{ctx.label(point)}里写了整改打算（“{m.group(0)[:16]}”）：查摆问题只写问题，"
                               "打算放到“整改措施”部分。", m.start(), m.end(), section=point.id)
 
