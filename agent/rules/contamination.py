@@ -42,10 +42,21 @@ def _masks(ctx: Context) -> list[tuple[int, int]]:
     return ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm))
 
 
+ADDRESS_RE = compile_re(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+# The same matches where the text has no @: the e-mail branch, whose \S+ backtracks over every
+# character of a line of Chinese (no spaces), can never match there.
+URL_RE = compile_re(r"(?:https?://|www\.)\S+")
+
+
 def _skip_spans(ctx: Context) -> list[tuple[int, int]]:
-    """Furniture (reported once by contamination.site) plus URLs and e-mail addresses (by .ads)."""
+    """Furniture (reported once by contamination.site) plus URLs and e-mail addresses (by .ads), once per check."""
+    return ctx.derived("skip_spans:norm", lambda: _address_spans(ctx))
+
+
+def _address_spans(ctx: Context) -> list[tuple[int, int]]:
+    text = ctx.doc.norm
     spans = [(f.start, f.end) for f in ctx.doc.furniture]
-    spans += [m.span() for m in re.finditer(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", ctx.doc.norm)]
+    spans += [m.span() for m in (ADDRESS_RE if "@" in text else URL_RE).finditer(text)]
     return spans
 
 
