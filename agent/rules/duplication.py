@@ -43,7 +43,6 @@ def allowed_phrases() -> tuple[str, ...]:
 
 
 LOOSE_RE = compile_re(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
-_NOT_LOOSE_RUN_RE = compile_re(r"[^“”‘’\"、，,。\s]+")
 
 
 @cache
@@ -62,9 +61,10 @@ def mask_allowed(text: str, fill: str = "\x00") -> str:
     second to compile, longer than checking a document. (Rules share one result per document
     through `Context.derived`, never across documents.)
     """
-    # The text between loose characters, as runs: cheaper than one match per kept character.
-    runs = [m.span() for m in _NOT_LOOSE_RUN_RE.finditer(text)]
-    squeezed = "".join([text[a:b] for a, b in runs])
+    # The text between single loose characters, split in C: piece k starts k characters further on
+    # in the text than in the squeezed text (one loose character after each piece before it).
+    pieces = LOOSE_RE.split(text)
+    squeezed = "".join(pieces)
     taken: list[tuple[int, int]] = []
     hidden = bytearray(len(squeezed))
     for phrase in _loose_phrases():
@@ -77,23 +77,24 @@ def mask_allowed(text: str, fill: str = "\x00") -> str:
             at = squeezed.find(phrase, at + 1)
     if not taken:
         return text
-    run_at = list(accumulate((b - a for a, b in runs), initial=0))  # each run's first index in squeezed
+    piece_at = list(accumulate(map(len, pieces), initial=0))  # each piece's first index in squeezed
 
     def offset(i: int) -> int:
-        r = bisect_right(run_at, i) - 1
-        return runs[r][0] + i - run_at[r]
+        # The last piece starting at or before i: the non-empty one holding it (empty ones share its start).
+        k = bisect_right(piece_at, i) - 1
+        return i + k
 
     # From each phrase's first character to its last, punctuation between them included.
     spans = sorted((offset(at), offset(end - 1) + 1) for at, end in taken)
-    pieces, done = [], 0
+    out, done = [], 0
     for start, end in spans:
         if end <= done:
             continue
         start = max(start, done)
-        pieces += [text[done:start], fill * (end - start)]
+        out += [text[done:start], fill * (end - start)]
         done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _masked(ctx: Context, norm: bool = True) -> str:
@@ -346,7 +347,9 @@ def passages_shared_by_points(ctx: Context, r):
     """不同要点之间不要有大段相同的文字（换了位置的同一段话）。"""
     size = table("shared_run")
     text = _blanked_doc(ctx)
-    owner: dict[str, str] = {}  # each window → the first leaf it was seen in
+    owner: dict[str, str] = {}  # each window → the first leaf it was seen in, filled in only for a hit
+    seen: set[str] = set()  # every window of the leaves so far: most leaves share none, and then no owner is asked
+    pending: list[tuple[str, list[str]]] = []  # (id, windows) of the leaves not in `owner` yet, in order
     for node in _leaves(ctx):
         # A quotation names what it answers ("针对“…”的问题"): a reference, not a repeated passage.
         body = _QUOTED_RE.sub(lambda m: "\x00" * len(m.group(0)), text[node.body_start:node.end].replace("\n", "\x00"))
@@ -357,10 +360,14 @@ def passages_shared_by_points(ctx: Context, r):
         hits = []
         # Leaf ids are unique, so any window already owned belongs to an earlier leaf; most leaves
         # share none, which one set test settles before looking at each window.
-        if not owner.keys().isdisjoint(found):
+        if not seen.isdisjoint(found):
+            for leaf, windows in pending:
+                owner.update(dict.fromkeys(set(windows).difference(owner), leaf))
+            pending.clear()
             every = (projection[i:i + size] for i in range(len(projection) - size + 1))
             hits = [(i, owner[w]) for i, w in enumerate(every) if owner.get(w, node.id) != node.id and "\x00" not in w]
-        owner.update(dict.fromkeys(set(found).difference(owner), node.id))
+        seen.update(found)
+        pending.append((node.id, found))
         if hits:
             offsets = [m.start() for m in _KEEP_RE.finditer(body)]  # only to report the hit
             first, other = hits[0]
