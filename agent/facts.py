@@ -100,3 +100,20 @@ def bigrams(text: str) -> set[str]:
     """CJK character bigrams, for fuzzy overlap between a note fact and draft text."""
     chars = cjk(text)
     return set(map(add, chars, chars[1:]))  # chars[i] + chars[i + 1], pairs made in C
+
+
+BIGRAM_CODEC = "utf-16-le"
+
+
+def bigram_codes(chars: str) -> set[int]:
+    """The bigrams of a CJK-only string as numbers: `bigrams` for counting and comparing, made in C.
+
+    A CJK character is one UTF-16 code unit, so two neighbours read as one 32-bit number name that
+    bigram and no other: set sizes and intersections are those of the string bigrams, at a third of
+    the cost (no string object per character and per pair).
+    """
+    raw = memoryview(chars.encode(BIGRAM_CODEC))
+    n = len(chars)
+    codes = set(raw[:n // 2 * 4].cast("I"))  # the bigrams starting at even offsets
+    codes.update(raw[2:2 + (n - 1) // 2 * 4].cast("I"))  # and those starting at odd ones
+    return codes

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from agent.facts import extract_figures, numbers_in, parse_cn_number
+from agent.facts import bigram_codes, bigrams, cjk, extract_figures, numbers_in, parse_cn_number
 from agent.rules.helpers import sentences
 
 
@@ -42,3 +42,12 @@ def test_cn2an_is_imported_only_for_a_large_numeral():
 def test_sentences_keep_closing_quotes_and_brackets():
     text = "他说：“要学深悟透。”我记下了。（见附件。）"
     assert [text[s:e] for s, e in sentences(text)] == ["他说：“要学深悟透。”", "我记下了。", "（见附件。）"]
+
+
+@pytest.mark.parametrize("a,b", [
+    ("学习不深入不系统", "学习不系统不深入"), ("我", "我们"), ("", "整改"), ("党的二十大精神", "二十大精神的党"),
+    ("一是学习不够深入，对党的创新理论学得不深。", "学习不够深入的问题仍然存在"),
+])
+def test_bigram_codes_count_and_compare_as_the_string_bigrams(a, b):
+    assert len(bigram_codes(cjk(a))) == len(bigrams(a))
+    assert len(bigram_codes(cjk(a)) & bigram_codes(cjk(b))) == len(bigrams(a) & bigrams(b))

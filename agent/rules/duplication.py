@@ -17,6 +17,7 @@ from pathlib import Path
 
 from agent.cleaner import load_specifics
 from agent.diskcache import compile_re, derived_data
+from agent.facts import BIGRAM_CODEC, bigram_codes
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
 from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentences, table
@@ -326,7 +327,7 @@ def restated_in_point(ctx: Context, r):
         seen: list[tuple[str, str, set[str]]] = []
         for s, e, raw, key in _sentence_rows(text, node.body_start, node.end):
             # A sentence shorter than `least` is never compared, on either side: no bigrams needed.
-            grams = _grams(key) if len(key) >= least else set()
+            grams = bigram_codes(key) if len(key) >= least else set()
             for other_raw, other, other_grams in seen:
                 if len(key) < least or len(other) < least or other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
@@ -405,6 +406,17 @@ def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, 
     return {name: (tuple(keys), {g: tuple(v) for g, v in index.items()}) for name, (keys, index) in data.items()}
 
 
+@cache
+def sample_codes() -> dict[str, tuple[tuple[str, ...], dict[int, tuple[int, ...]]]]:
+    """`sample_sentences` with each bigram of the index as its `bigram_codes` number."""
+    out = {}
+    for name, (keys, index) in sample_sentences().items():
+        # Every bigram is two CJK characters: joined, they read as one 32-bit number each, in order.
+        codes = memoryview("".join(index).encode(BIGRAM_CODEC)).cast("I")
+        out[name] = (keys, dict(zip(codes, index.values(), strict=True)))
+    return out
+
+
 def aligned_share(key: str, sample: str) -> float:
     """Share of key's characters that line up with the sample sentence (difflib matching blocks)."""
     from difflib import SequenceMatcher
@@ -442,14 +454,14 @@ def lightly_edited_copy(ctx: Context, r):
     seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
     own = _self_sample(seeds)
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
-    samples = [(keys, index) for name, (keys, index) in sample_sentences().items() if name != own]
+    samples = [(keys, index) for name, (keys, index) in sample_codes().items() if name != own]
     users = _user_wording(ctx)
     for s, e, key in _sentence_keys(text, 0, len(text)):
         if len(key) < least or any(a < e and s < b for a, b in exact):
             continue
         if any(len(key.replace(u, "")) < least for u in users):
             continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
-        grams = _grams(key)
+        grams = bigram_codes(key)
         need = ratio * len(grams) * 0.6
         for keys, index in samples:
             # No sample sentence shares more of the sentence's bigrams than the sample as a whole:
