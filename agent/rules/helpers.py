@@ -163,20 +163,34 @@ def prefiltered(pattern: str, flags: int = 0) -> Matcher:
     first = compile_re(starts, _class_flags(compiled.flags))
     ahead = None
     if first.search(COMMON_CHARS) and not flags & re.VERBOSE:  # (a verbose pattern's comment would swallow the ")")
-        # A scoped (?i:…) where the class is case-insensitive: a global (?i) may only open a pattern.
-        look = f"(?i:{starts[4:]})" if starts.startswith("(?i)") else starts
-        ahead = compile_re(f"(?={look})(?:{pattern})", flags)
+        ahead = compile_re(f"{lookahead(starts)}(?:{pattern})", flags)
     return Prefiltered(compiled, first, ahead)
 
 
+def lookahead(starts: str) -> str:
+    """A class from `start_class` or `first_class` as a lookahead, to stand inside a pattern (a
+    case-insensitive class scoped as (?i:…): a global (?i) may only open a pattern)."""
+    return f"(?=(?i:{starts[4:]}))" if starts.startswith("(?i)") else f"(?={starts})"
+
+
+def guarded(pattern: str, flags: int = 0) -> str:
+    """`(?:pattern)` behind a lookahead of its `first_class`, for use inside a longer pattern.
+
+    The same matches: the lookahead holds wherever the pattern can match. Where sre backtracks into
+    an alternation of words (after a repeat), one class test then stands in for a try of each word.
+    """
+    starts = derived(_analysis_name("first_class"), pattern, flags, first_class)
+    return f"{lookahead(starts) if starts else ''}(?:{pattern})"
+
+
 @cache
-def _analysis_name() -> str:
-    """The disk cache's name for `start_class`: it names this file's exact text, so an edit to the
-    analysis never meets a class the earlier code worked out."""
+def _analysis_name(kind: str = "start_class") -> str:
+    """The disk cache's name for `start_class` (or `first_class`): it names this file's exact text,
+    so an edit to the analysis never meets a class the earlier code worked out."""
     import hashlib
     from pathlib import Path
 
-    return "start_class@" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"{kind}@" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def _class_flags(flags: int) -> int:
@@ -200,6 +214,16 @@ def start_class(pattern: str, flags: int) -> str:
     (any CJK character, \\w): a prefilter would only add work then. A part under (?i) makes the
     whole class case-insensitive, which only widens it.
     """
+    return _first_class(pattern, flags, skip_own_map=True)
+
+
+def first_class(pattern: str, flags: int = 0) -> str:
+    """`start_class` even where sre skips ahead by itself: to guard the pattern inside another one,
+    where sre has no map of its own; "" where it cannot be told or the pattern can match nothing."""
+    return _first_class(pattern, flags, skip_own_map=False)
+
+
+def _first_class(pattern: str, flags: int, skip_own_map: bool) -> str:
     if flags & (re.ASCII | re.LOCALE):
         return ""
     try:
@@ -208,7 +232,8 @@ def start_class(pattern: str, flags: int) -> str:
         parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0:
             return ""
-        if _compiler._get_literal_prefix(parsed, flags)[0] or _compiler._get_charset_prefix(parsed, flags):
+        if skip_own_map and (_compiler._get_literal_prefix(parsed, flags)[0]
+                             or _compiler._get_charset_prefix(parsed, flags)):
             return ""
         items, nullable, ignorecase = _first(parsed, _constants)
         parts = set()
