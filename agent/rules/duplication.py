@@ -324,18 +324,20 @@ def restated_in_point(ctx: Context, r):
     # Only the slots are blanked: area titles and formulae are exactly what a restated summary repeats.
     text = _blank_slots(ctx.doc.norm)
     for node in _leaves(ctx):
-        seen: list[tuple[str, str, set[str]]] = []
+        seen: list[tuple[str, str, set[int]]] = []  # the sentences so far long enough to compare
         for s, e, raw, key in _sentence_rows(text, node.body_start, node.end):
-            # A sentence shorter than `least` is never compared, on either side: no bigrams needed.
-            grams = bigram_codes(key) if len(key) >= least else set()
+            if len(key) < least:
+                continue  # never compared, on either side
+            grams = bigram_codes(key)
+            case = CASE_LEAD_RE.match(raw)
             for other_raw, other, other_grams in seen:
-                if len(key) < least or len(other) < least or other_raw == raw:
+                if other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
                 # A case (如，…) that the point already said is a restatement even when one side adds a
                 # clause; any other sentence counts only when it is about as long, since expanding on
                 # the summary (一是学习不深。我学习不深入、不系统…) is how a point is written.
                 sizes = (len(grams), len(other_grams))
-                shared = len(grams & other_grams) / max(1, min(sizes) if CASE_LEAD_RE.match(raw) else max(sizes))
+                shared = len(grams & other_grams) / max(1, min(sizes) if case else max(sizes))
                 if other == key or shared >= ratio:
                     yield ctx.finding(r, f"{ctx.label(node)}把同一件事说了两遍（这句与本要点前文基本相同）："
                                          "请删去一处，或把事例换成另一件具体的事。", s, e, section=node.id)
