@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, chain
 from operator import add
 from pathlib import Path
@@ -173,6 +173,13 @@ def _self_sample(seeds: set[str]) -> str:
     return ""
 
 
+@lru_cache(maxsize=2)
+def _own_sample(projection: str) -> str:
+    """`_self_sample` of a projection's SEED-grams at multiples of SEED. The exact-copy and the
+    paraphrase rules most often ask it of the same projection (no slots, no traditional characters)."""
+    return _self_sample({projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)})
+
+
 @cache
 def _pool(exclude: str) -> tuple[frozenset[str], frozenset[str]]:
     """Windows of every sample but one."""
@@ -188,7 +195,7 @@ def copied_offsets(projection: str) -> list[int]:
     """
     n = len(projection)
     seeds = [projection[i:i + SEED] for i in range(0, n - SEED + 1, SEED)]
-    pool, seed_pool = _pool(_self_sample(set(seeds)))
+    pool, seed_pool = _pool(_own_sample(projection))
     hits: set[int] = set()
     for k, gram in enumerate(seeds):
         if gram not in seed_pool:
@@ -452,9 +459,7 @@ def lightly_edited_copy(ctx: Context, r):
     """不得照抄样例材料后稍加改动（一句话八成以上的字与样例的一句相同）。"""
     least, ratio = table("copy_fuzzy_min"), table("copy_fuzzy_ratio")
     text = _blanked_doc(ctx)
-    projection = _DROP_RE.sub("", text.replace("\n", "\x00"))
-    seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
-    own = _self_sample(seeds)
+    own = _own_sample(_DROP_RE.sub("", text.replace("\n", "\x00")))
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
     samples = [(keys, index) for name, (keys, index) in sample_codes().items() if name != own]
     users = _user_wording(ctx)
