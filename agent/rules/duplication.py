@@ -416,13 +416,15 @@ def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, 
 
 
 @cache
-def sample_codes() -> dict[str, tuple[tuple[str, ...], dict[int, tuple[int, ...]]]]:
-    """`sample_sentences` with each bigram of the index as its `bigram_codes` number."""
+def sample_codes() -> dict[str, tuple[tuple[str, ...], dict[int, tuple[int, ...]], frozenset[int]]]:
+    """`sample_sentences` with each bigram of the index as its `bigram_codes` number, and the set of
+    them (a set intersects a set faster than a dict's keys)."""
     out = {}
     for name, (keys, index) in sample_sentences().items():
         # Every bigram is two CJK characters: joined, they read as one 32-bit number each, in order.
         codes = memoryview("".join(index).encode(BIGRAM_CODEC)).cast("I")
-        out[name] = (keys, dict(zip(codes, index.values(), strict=True)))
+        coded = dict(zip(codes, index.values(), strict=True))
+        out[name] = (keys, coded, frozenset(coded))
     return out
 
 
@@ -461,7 +463,7 @@ def lightly_edited_copy(ctx: Context, r):
     text = _blanked_doc(ctx)
     own = _own_sample(_DROP_RE.sub("", text.replace("\n", "\x00")))
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
-    samples = [(keys, index) for name, (keys, index) in sample_codes().items() if name != own]
+    samples = [row for name, row in sample_codes().items() if name != own]
     users = _user_wording(ctx)
     for s, e, key in _sentence_keys(text, 0, len(text)):
         if len(key) < least or any(a < e and s < b for a, b in exact):
@@ -470,12 +472,13 @@ def lightly_edited_copy(ctx: Context, r):
             continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
         grams = bigram_codes(key)
         need = ratio * len(grams) * 0.6
-        for keys, index in samples:
+        for keys, index, known in samples:
             # No sample sentence shares more of the sentence's bigrams than the sample as a whole:
             # most sentences fall short already there, before counting per sentence (in C).
-            if len(index.keys() & grams) < need:
+            shared = grams & known
+            if len(shared) < need:
                 continue
-            votes = Counter(chain.from_iterable([index[g] for g in grams if g in index]))
+            votes = Counter(chain.from_iterable([index[g] for g in shared]))
             best = [n for n, v in votes.items() if v >= need]
             if any(_close(key, keys[n], ratio) for n in best):
                 yield ctx.finding(r, "这句话是样例材料的原句稍作改动（八成以上的字相同）：请结合自己的实际重写，"
