@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from agent.facts import bigram_codes, bigrams, cjk, extract_figures, numbers_in, parse_cn_number
+from agent.facts import bigram_codes, bigrams, cjk, cjk_count, extract_figures, numbers_in, parse_cn_number
 from agent.rules.helpers import sentences
 
 
@@ -51,3 +51,14 @@ def test_sentences_keep_closing_quotes_and_brackets():
 def test_bigram_codes_count_and_compare_as_the_string_bigrams(a, b):
     assert len(bigram_codes(cjk(a))) == len(bigrams(a))
     assert len(bigram_codes(cjk(a)) & bigram_codes(cjk(b))) == len(bigrams(a) & bigrams(b))
+
+
+def test_cjk_count_counts_what_the_cjk_pattern_keeps():
+    import random
+
+    rnd = random.Random(6)
+    edges = [0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xD800, 0xDFFF, 0x3002, 0x20000, 0x41]
+    for _ in range(3000):
+        text = "".join(chr(rnd.choice([rnd.choice(edges), rnd.randrange(0x110000), rnd.randrange(0x4D00, 0xA100)]))
+                       for _ in range(rnd.randrange(12)))
+        assert cjk_count(text) == len(cjk(text)), repr(text)
