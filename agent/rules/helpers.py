@@ -103,12 +103,21 @@ class Prefiltered:
     can begin and holds wherever one does, so the matches (spans and groups) are the same again.
     """
 
-    __slots__ = ("ahead", "pattern_obj", "starts")
+    __slots__ = ("_compiled", "_flags", "_source", "ahead", "starts")
 
-    def __init__(self, pattern: re.Pattern[str], starts: re.Pattern[str], ahead: re.Pattern[str] | None = None) -> None:
-        self.pattern_obj = pattern
-        self.starts = starts
+    def __init__(self, source: str, flags: int, *, compiled: re.Pattern[str] | None = None,
+                 starts: re.Pattern[str] | None = None, ahead: re.Pattern[str] | None = None) -> None:
+        self._source, self._flags, self._compiled = source, flags, compiled
+        self.starts = starts  # the class, to find candidates where there is no `ahead`
         self.ahead = ahead
+
+    @property
+    def pattern_obj(self) -> re.Pattern[str]:
+        """The plain pattern, compiled when first asked for: with `ahead`, searching never needs it
+        (and a start-up cache that holds only what runs stays small)."""
+        if self._compiled is None:
+            self._compiled = compile_re(self._source, self._flags)
+        return self._compiled
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`re.Pattern.search`."""
@@ -152,19 +161,21 @@ Matcher = re.Pattern[str] | Prefiltered
 # The 40 most frequent characters of the cleaned samples: a start class holding one of them has a
 # candidate every few characters of a statement. (Only which of two equal ways is faster hangs on it.)
 COMMON_CHARS = "，的、不。作在党工一实中有是对学和自够题习政上为面还主问深治思理要方持坚时力动了"
+GLOBAL_FLAGS_RE = compile_re(r"\(\?[aiLmsux]+\)")
 
 
 def prefiltered(pattern: str, flags: int = 0) -> Matcher:
     """`compile_re(pattern, flags)`, as a `Prefiltered` where that makes searching it cheaper."""
-    compiled = compile_re(pattern, flags)
     starts = derived(_analysis_name(), pattern, flags, start_class)
     if not starts:
-        return compiled
-    first = compile_re(starts, _class_flags(compiled.flags))
-    ahead = None
-    if first.search(COMMON_CHARS) and not flags & re.VERBOSE:  # (a verbose pattern's comment would swallow the ")")
-        ahead = compile_re(f"{lookahead(starts)}(?:{pattern})", flags)
-    return Prefiltered(compiled, first, ahead)
+        return compile_re(pattern, flags)
+    # (A verbose pattern's comment would swallow the closing parenthesis; a global flag opening the
+    # pattern may not stand after the lookahead: both keep to candidates.)
+    if compile_re(starts).search(COMMON_CHARS) and not flags & re.VERBOSE and not GLOBAL_FLAGS_RE.match(pattern):
+        return Prefiltered(pattern, flags, ahead=compile_re(f"{lookahead(starts)}(?:{pattern})", flags))
+    compiled = compile_re(pattern, flags)
+    return Prefiltered(pattern, flags, compiled=compiled, starts=compile_re(starts, _class_flags(compiled.flags)))
+
 
 
 def lookahead(starts: str) -> str:
