@@ -318,10 +318,15 @@ def _sentence_rows(text: str, start: int, end: int) -> list[tuple[int, int, str,
     out = []
     for s, e in sentences(text[start:end], start):
         raw = NON_CJK_RE.sub("", text[s:e])
-        # CASE_LEAD_RE is anchored at the start: at most one lead to drop.
-        lead = CASE_LEAD_RE.match(raw)
-        out.append((s, e, raw, raw[lead.end():] if lead else raw))
+        out.append((s, e, raw, _case_key(raw)))
     return out
+
+
+def _case_key(raw: str) -> str:
+    """A sentence's CJK characters without a leading 如/比如…."""
+    # CASE_LEAD_RE is anchored at the start: at most one lead to drop.
+    lead = CASE_LEAD_RE.match(raw)
+    return raw[lead.end():] if lead else raw
 
 
 @rule("duplication.restated", "duplication", "warning")
@@ -332,9 +337,13 @@ def restated_in_point(ctx: Context, r):
     text = _blank_slots(ctx.doc.norm)
     for node in _leaves(ctx):
         seen: list[tuple[str, str, set[int]]] = []  # the sentences so far long enough to compare
-        for s, e, raw, key in _sentence_rows(text, node.body_start, node.end):
+        for s, e in sentences(text[node.body_start:node.end], node.body_start):
+            if e - s < least:
+                continue  # too short to hold `least` CJK characters: never compared, on either side
+            raw = NON_CJK_RE.sub("", text[s:e])
+            key = _case_key(raw)
             if len(key) < least:
-                continue  # never compared, on either side
+                continue
             grams = bigram_codes(key)
             case = CASE_LEAD_RE.match(raw)
             for other_raw, other, other_grams in seen:
@@ -465,8 +474,11 @@ def lightly_edited_copy(ctx: Context, r):
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
     samples = [row for name, row in sample_codes().items() if name != own]
     users = _user_wording(ctx)
-    for s, e, key in _sentence_keys(text, 0, len(text)):
-        if len(key) < least or any(a < e and s < b for a, b in exact):
+    for s, e in sentences(text):
+        if e - s < least or (exact and any(a < e and s < b for a, b in exact)):
+            continue  # too short to have `least` CJK characters, or copied exactly (duplication.copy's)
+        key = _case_key(NON_CJK_RE.sub("", text[s:e]))
+        if len(key) < least:
             continue
         if any(len(key.replace(u, "")) < least for u in users):
             continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
