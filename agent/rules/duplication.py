@@ -197,9 +197,7 @@ def copied_offsets(projection: str) -> list[int]:
     seeds = [projection[i:i + SEED] for i in range(0, n - SEED + 1, SEED)]
     pool, seed_pool = _pool(_own_sample(projection))
     hits: set[int] = set()
-    for k, gram in enumerate(seeds):
-        if gram not in seed_pool:
-            continue
+    for k in [k for k, gram in enumerate(seeds) if gram in seed_pool]:  # most seeds are in no sample
         c = k * SEED
         for i in range(max(0, c + SEED - RUN), min(c, n - RUN) + 1):
             if projection[i:i + RUN] in pool:
