@@ -91,12 +91,38 @@ def cjk(text: str) -> str:
     return NON_CJK_RE.sub("", text)
 
 
+# Every byte but the high bytes of U+4E00…U+9FFF in UTF-16: deleting them leaves one byte per ideograph.
+_NOT_CJK_HIGH = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)
+
+
 def cjk_count(text: str) -> int:
-    """Number of CJK ideographs (the 字数 the genre counts)."""
-    return len(NON_CJK_RE.sub("", text))
+    """Number of CJK ideographs (the 字数 the genre counts).
+
+    Counted in C on the high bytes of the UTF-16 code units (a surrogate's high byte is D8–DF, so
+    characters beyond the BMP count as they should: not at all), five times faster than removing the
+    rest with a regex.
+    """
+    return len(text.encode("utf-16-le", "surrogatepass")[1::2].translate(None, _NOT_CJK_HIGH))
 
 
 def bigrams(text: str) -> set[str]:
     """CJK character bigrams, for fuzzy overlap between a note fact and draft text."""
     chars = cjk(text)
     return set(map(add, chars, chars[1:]))  # chars[i] + chars[i + 1], pairs made in C
+
+
+BIGRAM_CODEC = "utf-16-le"
+
+
+def bigram_codes(chars: str) -> set[int]:
+    """The bigrams of a CJK-only string as numbers: `bigrams` for counting and comparing, made in C.
+
+    A CJK character is one UTF-16 code unit, so two neighbours read as one 32-bit number name that
+    bigram and no other: set sizes and intersections are those of the string bigrams, at a third of
+    the cost (no string object per character and per pair).
+    """
+    raw = memoryview(chars.encode(BIGRAM_CODEC))
+    n = len(chars)
+    codes = set(raw[:n // 2 * 4].cast("I"))  # the bigrams starting at even offsets
+    codes.update(raw[2:2 + (n - 1) // 2 * 4].cast("I"))  # and those starting at odd ones
+    return codes

@@ -132,6 +132,7 @@ GLUE_BEFORE = "。！？!?；;"
 # A heading glued to the end of the previous paragraph: （三）… or 二、原因… right after a sentence end.
 SECTION_MARK_RE = compile_re(rf"[（(]([{CN_NUM}]{{1,2}})[）)]")
 GLUED_PART_RE = compile_re(rf"(?:(?<=[{GLUE_BEFORE}])[ \t\u3000]*|(?<=[\u4e00-\u9fff])[ \t\u3000]+)([{CN_NUM}]{{1,2}})、")
+NUMBERED_COMMA_RE = compile_re(rf"[{CN_NUM}]、")  # what every GLUED_PART_RE match holds; sre finds it fast
 # The first item on the same line as its heading: 一、存在的问题：（一）… / （一）学习方面。1、…
 ITEM_START_RE = compile_re(rf"[（(][{CN_NUM}]{{1,2}}[）)]|[（(]?[0-9０-９]{{1,2}}[）)、.．](?![0-9])|[①-⑳]|一是")
 
@@ -146,9 +147,9 @@ def _split_glued(text: str, paras: list[Para]) -> list[Para]:
     last_section = 0
     for para in paras:
         cuts = {para.text_start, *_item_after_heading(text, para)}
-        # Both patterns need a character most paragraphs lack (、 and a bracket): look for it first.
+        # Both patterns need what most paragraphs lack (a numeral before 、, a bracket): look for it first.
         glued_parts = GLUED_PART_RE.finditer(text, para.text_start, para.end) \
-            if text.find("、", para.text_start, para.end) != -1 else ()
+            if NUMBERED_COMMA_RE.search(text, para.text_start, para.end) else ()
         for m in glued_parts:
             after = text[m.end():m.end() + 24]
             cut = _first_at(HEAD_END_RE, after)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from agent.facts import extract_figures, numbers_in, parse_cn_number
+from agent.facts import bigram_codes, bigrams, cjk, cjk_count, extract_figures, numbers_in, parse_cn_number
 from agent.rules.helpers import sentences
 
 
@@ -42,3 +42,23 @@ def test_cn2an_is_imported_only_for_a_large_numeral():
 def test_sentences_keep_closing_quotes_and_brackets():
     text = "他说：“要学深悟透。”我记下了。（见附件。）"
     assert [text[s:e] for s, e in sentences(text)] == ["他说：“要学深悟透。”", "我记下了。", "（见附件。）"]
+
+
+@pytest.mark.parametrize("a,b", [
+    ("学习不深入不系统", "学习不系统不深入"), ("我", "我们"), ("", "整改"), ("党的二十大精神", "二十大精神的党"),
+    ("一是学习不够深入，对党的创新理论学得不深。", "学习不够深入的问题仍然存在"),
+])
+def test_bigram_codes_count_and_compare_as_the_string_bigrams(a, b):
+    assert len(bigram_codes(cjk(a))) == len(bigrams(a))
+    assert len(bigram_codes(cjk(a)) & bigram_codes(cjk(b))) == len(bigrams(a) & bigrams(b))
+
+
+def test_cjk_count_counts_what_the_cjk_pattern_keeps():
+    import random
+
+    rnd = random.Random(6)
+    edges = [0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xD800, 0xDFFF, 0x3002, 0x20000, 0x41]
+    for _ in range(3000):
+        text = "".join(chr(rnd.choice([rnd.choice(edges), rnd.randrange(0x110000), rnd.randrange(0x4D00, 0xA100)]))
+                       for _ in range(rnd.randrange(12)))
+        assert cjk_count(text) == len(cjk(text)), repr(text)

@@ -141,3 +141,22 @@ def test_the_seeded_search_for_task_wording_answers_as_checking_every_window():
         assert _has_task_gram(chars) == expected, chars
         hits += expected
     assert hits > 500
+
+
+def test_task_wording_over_the_whole_text_marks_the_sentences_checked_one_by_one():
+    import random
+
+    from agent.rules import Context
+    from agent.rules.contamination import _has_task_gram, _task_grams, _task_wording
+    from agent.rules.helpers import norm_sentences
+
+    grams = sorted(_task_grams())
+    rnd = random.Random(5)
+    sentences = re.findall(r"[^。]*。", CLEAN[0].read_text(encoding="utf-8"))
+    for _ in range(40):
+        # Grams inside sentences, across two sentences and cut short at a sentence's end.
+        picked = [s if rnd.random() < 0.7 else s[:-1] + rnd.choice(grams)[rnd.randrange(4):] + "。"
+                  for s in rnd.sample(sentences, 12)]
+        ctx = Context(doc=parse_text("".join(picked)))
+        expected = [(s, e) for s, e, chars in norm_sentences(ctx) if _has_task_gram(chars)]
+        assert list(_task_wording(ctx)) == expected

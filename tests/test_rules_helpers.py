@@ -130,3 +130,18 @@ def test_norm_sentences_are_the_sentences_with_their_cjk_characters():
         norm = ctx.doc.norm
         assert norm_sentences(ctx) == [(s, e, NON_CJK_RE.sub("", norm[s:e])) for s, e in sentences(norm)]
         assert norm_sentences(ctx) is norm_sentences(ctx)  # worked out once per check
+
+
+def test_a_guarded_alternation_inside_a_pattern_finds_the_same_matches():
+    from agent.rules.helpers import first_class, guarded, table
+
+    types = table("case_named_types")
+    assert first_class(types) and first_class("(?i:vip)|会员") and first_class("a*|b") == ""
+    unit = r"[\u4e00-\u9fff]|“[^”]{1,12}”|[xX*×]+|〔某[^〕]{0,4}〕"
+    plain = re.compile(rf"((?:{unit}){{2,12}})(?:{types})(?![论理])")
+    fast = re.compile(rf"((?:{unit}){{2,12}}){guarded(types)}(?![论理])")
+    text = "".join(TEXTS) + "在“数字乡村”治理平台建设中，献礼xx系列活动，〔某〕项目，推进会议题。"
+    found = [(m.span(), m.groups()) for m in plain.finditer(text)]
+    assert found and [(m.span(), m.groups()) for m in fast.finditer(text)] == found
+    assert [m.span() for m in re.finditer(rf"x+{guarded('(?i:vip)|会员')}", "xVIP xx会员 xvIp")] == [
+        (0, 4), (5, 9), (10, 14)]

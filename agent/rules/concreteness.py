@@ -14,7 +14,7 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import Matcher, prefiltered, problem_points, table, words_re
+from agent.rules.helpers import Matcher, guarded, prefiltered, problem_points, table, words_re
 
 MIN_BODY_CHARS = 10  # an area heading with no text under it is a structure matter, not a missing case
 FIRST_SENTENCE = compile_re(r"[^。；;！？!?\n]*")
@@ -29,7 +29,8 @@ def _re(name: str) -> Matcher:
 def _named_re() -> re.Pattern[str]:
     # Up to 12 characters (CJK, a quoted name or a mask) right before a named type word.
     unit = r"[\u4e00-\u9fff]|“[^”]{1,12}”|[xX*×]+|〔某[^〕]{0,4}〕"
-    return compile_re(rf"((?:{unit}){{2,12}})(?:{table('case_named_types')})(?![论理])")
+    # Guarded: sre tries the type words after each of up to twelve units, from every start.
+    return compile_re(rf"((?:{unit}){{2,12}}){guarded(table('case_named_types'))}(?![论理])")
 
 
 @cache

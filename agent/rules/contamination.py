@@ -7,7 +7,9 @@ out the page furniture the parser marked: `contamination.site` reports each such
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from agent.cleaner import ad_pattern, marker_pattern, pinyin_pattern
@@ -42,10 +44,21 @@ def _masks(ctx: Context) -> list[tuple[int, int]]:
     return ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm))
 
 
+ADDRESS_RE = compile_re(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+# The same matches where the text has no @: the e-mail branch, whose \S+ backtracks over every
+# character of a line of Chinese (no spaces), can never match there.
+URL_RE = compile_re(r"(?:https?://|www\.)\S+")
+
+
 def _skip_spans(ctx: Context) -> list[tuple[int, int]]:
-    """Furniture (reported once by contamination.site) plus URLs and e-mail addresses (by .ads)."""
+    """Furniture (reported once by contamination.site) plus URLs and e-mail addresses (by .ads), once per check."""
+    return ctx.derived("skip_spans:norm", lambda: _address_spans(ctx))
+
+
+def _address_spans(ctx: Context) -> list[tuple[int, int]]:
+    text = ctx.doc.norm
     spans = [(f.start, f.end) for f in ctx.doc.furniture]
-    spans += [m.span() for m in re.finditer(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", ctx.doc.norm)]
+    spans += [m.span() for m in (ADDRESS_RE if "@" in text else URL_RE).finditer(text)]
     return spans
 
 
@@ -213,19 +226,27 @@ def prompt_headers() -> frozenset[str]:
     return frozenset(h for h in found if h)
 
 
+ASIDE_RE = compile_re(r"[（(][^）)]*[）)]")
+
+
 def _core(header: str) -> str:
-    return re.sub(r"[（(][^）)]*[）)]", "", header).strip().rstrip("：:")
+    return ASIDE_RE.sub("", header).strip().rstrip("：:")
+
+
+@cache
+def _short_headers() -> frozenset[str]:
+    """The two-character prompt headers (笔记, 样例…)."""
+    return frozenset(h for h in prompt_headers() if len(h) == 2)
 
 
 def _is_prompt_header(content: str) -> bool:
     core = _core(content)
     if not core or core.startswith(OWN_SLOTS):
         return False
-    headers = prompt_headers()
-    if core in headers:
+    if core in prompt_headers():
         return True
     # `【笔记：…】`, `【样例二】`, `【任务说明】`: a short header word opening the bracket.
-    return any(len(h) == 2 and core.startswith(h) and len(core) <= 12 for h in headers)
+    return len(core) <= 12 and core[:2] in _short_headers()
 
 
 @cache
@@ -292,24 +313,33 @@ def _task_seeds() -> frozenset[str]:
     return frozenset(g[i:i + TASK_SEED] for g in _task_grams() for i in range(TASK_RUN - TASK_SEED + 1))
 
 
-def _has_task_gram(chars: str) -> bool:
-    """Whether any TASK_RUN-window of chars is an instruction gram.
+def _task_windows(chars: str) -> list[int]:
+    """Start offsets of the TASK_RUN-windows of chars that are instruction grams.
 
     Only the TASK_SEED-grams at multiples of TASK_SEED are looked up first; the windows around a
-    seed hit are then checked exactly, which answers as checking every window does, faster.
+    seed hit are then checked exactly, which finds what checking every window finds, faster.
     """
     grams, seeds = _task_grams(), _task_seeds()
     last = len(chars) - TASK_RUN
-    for j in range(0, len(chars) - TASK_SEED + 1, TASK_SEED):
-        if chars[j:j + TASK_SEED] in seeds:
-            for i in range(max(0, j + TASK_SEED - TASK_RUN), min(j, last) + 1):
-                if chars[i:i + TASK_RUN] in grams:
-                    return True
-    return False
+    hits = [j for j in range(0, len(chars) - TASK_SEED + 1, TASK_SEED) if chars[j:j + TASK_SEED] in seeds]
+    return [i for j in hits for i in range(max(0, j + TASK_SEED - TASK_RUN), min(j, last) + 1)
+            if chars[i:i + TASK_RUN] in grams]
+
+
+def _has_task_gram(chars: str) -> bool:
+    """Whether any TASK_RUN-window of chars is an instruction gram."""
+    return bool(_task_windows(chars))
 
 
 def _task_wording(ctx: Context):
     """Spans of sentences (of the norm) that carry a run of the prompts' instruction wording."""
-    for start, end, chars in norm_sentences(ctx):
-        if _has_task_gram(chars):
-            yield start, end
+    rows = norm_sentences(ctx)
+    # All sentences at once, NUL between them: no gram holds a NUL, so a window found lies in one
+    # sentence, and every window still holds a seed at a multiple of TASK_SEED.
+    found = _task_windows("\x00".join([chars for _, _, chars in rows]))
+    if not found:
+        return
+    firsts = list(accumulate((len(chars) + 1 for _, _, chars in rows), initial=0))
+    marked = {bisect_right(firsts, i) - 1 for i in found}
+    for k in sorted(marked):
+        yield rows[k][0], rows[k][1]

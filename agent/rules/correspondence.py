@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from functools import cache
 
 from agent.diskcache import compile_re
-from agent.facts import bigrams, cjk, parse_cn_number
+from agent.facts import bigram_codes, cjk, parse_cn_number
 from agent.rules import Context, rule
 from agent.rules.helpers import lead_space, owns_up, sentences, table
 from agent.themes import area_name
@@ -25,8 +25,9 @@ def _boilerplate() -> re.Pattern[str]:
     return compile_re(table("measure_boilerplate"))
 
 
-def _keys(text: str) -> set[str]:
-    return bigrams(_boilerplate().sub("\x00", text))
+def _keys(text: str) -> set[int]:
+    """The content bigrams of text (boilerplate left out), as numbers: only counted and compared."""
+    return bigram_codes(cjk(_boilerplate().sub("\x00", text)))
 
 
 def _first_sentence(text: str) -> str:
@@ -54,15 +55,16 @@ def areas_answered(ctx: Context, r):
         if len(keys) < 4:
             continue
         # Two ways to answer: the wording of the area's headings, or the content of its cases
-        # (a measure naming the project or the figure of a case answers it).
-        full = _keys(text[area.body_start:area.end])
+        # (a measure naming the project or the figure of a case answers it). The wording is judged
+        # first: most areas pass there, and their whole text need not be read.
         best = max(len(keys & m) / len(keys) for m in measure_keys)
-        shared = max(len(full & m) for m in measure_keys)
         overall = len(keys & all_keys) / len(keys)
-        bodies = [text[m.start:m.end] for m in sections]
-        if shared >= SHARED_CONTENT or _names_area(area.title, bodies) or _quotes_a_point(area, bodies):
+        if not ((per_area and best < ANSWER_RATIO and overall < 2 * ANSWER_RATIO) or overall < THEMATIC_RATIO):
             continue
-        if (per_area and best < ANSWER_RATIO and overall < 2 * ANSWER_RATIO) or overall < THEMATIC_RATIO:
+        full = _keys(text[area.body_start:area.end])
+        shared = max(len(full & m) for m in measure_keys)
+        bodies = [text[m.start:m.end] for m in sections]
+        if not (shared >= SHARED_CONTENT or _names_area(area.title, bodies) or _quotes_a_point(area, bodies)):
             yield ctx.finding(r, f"整改措施没有回应{area.prefix}{area.title}的问题：请在整改措施中针对这个方面"
                                  "写出具体办法（做什么、何时完成、达到多少）。",
                               measures.start, measures.body_start, section=measures.id)
@@ -106,7 +108,7 @@ def causes_restate_problems(ctx: Context, r):
         for point in area.children or [area]:
             head = cjk(point.title or _first_sentence(text[point.body_start:point.end]))
             if len(head) >= 6:
-                summaries.append((head, point))
+                summaries.append((head, point, dict.fromkeys(map(ord, head))))
     roots = table("root_words")
     items = [n for section in causes.children for n in (section.children or [section])]
     for item in items:
@@ -114,7 +116,12 @@ def causes_restate_problems(ctx: Context, r):
         head = cjk(head_text)
         if len(head) < 6 or any(w in head_text for w in roots):
             continue
-        for summary, point in summaries:
+        for summary, point, chars in summaries:
+            # The aligned characters are at most those of the head found anywhere in the summary
+            # (deleted by translate, in C): where even they fall short, the ratio does too.
+            shared = len(head) - len(head.translate(chars))
+            if 2.0 * shared / (len(head) + len(summary)) < RESTATE_RATIO:
+                continue
             if SequenceMatcher(None, head, summary, autojunk=False).ratio() >= RESTATE_RATIO:
                 yield ctx.finding(r, f"{ctx.label(item)}“{head_text.strip()[:20]}”只是把{ctx.label(point)}的问题又说了一遍："
                                      "请写这个问题的思想根源（理论学习、党性修养、宗旨意识、担当精神、纪律规矩上的原因）。",

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, chain
 from operator import add
 from pathlib import Path
 
 from agent.cleaner import load_specifics
 from agent.diskcache import compile_re, derived_data
+from agent.facts import BIGRAM_CODEC, bigram_codes
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
 from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentences, table
@@ -43,7 +44,6 @@ def allowed_phrases() -> tuple[str, ...]:
 
 
 LOOSE_RE = compile_re(r"[“”‘’\"、，,。\s]")  # punctuation a title may have or drop
-_NOT_LOOSE_RUN_RE = compile_re(r"[^“”‘’\"、，,。\s]+")
 
 
 @cache
@@ -62,9 +62,10 @@ def mask_allowed(text: str, fill: str = "\x00") -> str:
     second to compile, longer than checking a document. (Rules share one result per document
     through `Context.derived`, never across documents.)
     """
-    # The text between loose characters, as runs: cheaper than one match per kept character.
-    runs = [m.span() for m in _NOT_LOOSE_RUN_RE.finditer(text)]
-    squeezed = "".join([text[a:b] for a, b in runs])
+    # The text between single loose characters, split in C: piece k starts k characters further on
+    # in the text than in the squeezed text (one loose character after each piece before it).
+    pieces = LOOSE_RE.split(text)
+    squeezed = "".join(pieces)
     taken: list[tuple[int, int]] = []
     hidden = bytearray(len(squeezed))
     for phrase in _loose_phrases():
@@ -77,23 +78,24 @@ def mask_allowed(text: str, fill: str = "\x00") -> str:
             at = squeezed.find(phrase, at + 1)
     if not taken:
         return text
-    run_at = list(accumulate((b - a for a, b in runs), initial=0))  # each run's first index in squeezed
+    piece_at = list(accumulate(map(len, pieces), initial=0))  # each piece's first index in squeezed
 
     def offset(i: int) -> int:
-        r = bisect_right(run_at, i) - 1
-        return runs[r][0] + i - run_at[r]
+        # The last piece starting at or before i: the non-empty one holding it (empty ones share its start).
+        k = bisect_right(piece_at, i) - 1
+        return i + k
 
     # From each phrase's first character to its last, punctuation between them included.
     spans = sorted((offset(at), offset(end - 1) + 1) for at, end in taken)
-    pieces, done = [], 0
+    out, done = [], 0
     for start, end in spans:
         if end <= done:
             continue
         start = max(start, done)
-        pieces += [text[done:start], fill * (end - start)]
+        out += [text[done:start], fill * (end - start)]
         done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _masked(ctx: Context, norm: bool = True) -> str:
@@ -171,6 +173,13 @@ def _self_sample(seeds: set[str]) -> str:
     return ""
 
 
+@lru_cache(maxsize=2)
+def _own_sample(projection: str) -> str:
+    """`_self_sample` of a projection's SEED-grams at multiples of SEED. The exact-copy and the
+    paraphrase rules most often ask it of the same projection (no slots, no traditional characters)."""
+    return _self_sample({projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)})
+
+
 @cache
 def _pool(exclude: str) -> tuple[frozenset[str], frozenset[str]]:
     """Windows of every sample but one."""
@@ -186,11 +195,9 @@ def copied_offsets(projection: str) -> list[int]:
     """
     n = len(projection)
     seeds = [projection[i:i + SEED] for i in range(0, n - SEED + 1, SEED)]
-    pool, seed_pool = _pool(_self_sample(set(seeds)))
+    pool, seed_pool = _pool(_own_sample(projection))
     hits: set[int] = set()
-    for k, gram in enumerate(seeds):
-        if gram not in seed_pool:
-            continue
+    for k in [k for k, gram in enumerate(seeds) if gram in seed_pool]:  # most seeds are in no sample
         c = k * SEED
         for i in range(max(0, c + SEED - RUN), min(c, n - RUN) + 1):
             if projection[i:i + RUN] in pool:
@@ -309,10 +316,15 @@ def _sentence_rows(text: str, start: int, end: int) -> list[tuple[int, int, str,
     out = []
     for s, e in sentences(text[start:end], start):
         raw = NON_CJK_RE.sub("", text[s:e])
-        # CASE_LEAD_RE is anchored at the start: at most one lead to drop.
-        lead = CASE_LEAD_RE.match(raw)
-        out.append((s, e, raw, raw[lead.end():] if lead else raw))
+        out.append((s, e, raw, _case_key(raw)))
     return out
+
+
+def _case_key(raw: str) -> str:
+    """A sentence's CJK characters without a leading 如/比如…."""
+    # CASE_LEAD_RE is anchored at the start: at most one lead to drop.
+    lead = CASE_LEAD_RE.match(raw)
+    return raw[lead.end():] if lead else raw
 
 
 @rule("duplication.restated", "duplication", "warning")
@@ -322,18 +334,24 @@ def restated_in_point(ctx: Context, r):
     # Only the slots are blanked: area titles and formulae are exactly what a restated summary repeats.
     text = _blank_slots(ctx.doc.norm)
     for node in _leaves(ctx):
-        seen: list[tuple[str, str, set[str]]] = []
-        for s, e, raw, key in _sentence_rows(text, node.body_start, node.end):
-            # A sentence shorter than `least` is never compared, on either side: no bigrams needed.
-            grams = _grams(key) if len(key) >= least else set()
+        seen: list[tuple[str, str, set[int]]] = []  # the sentences so far long enough to compare
+        for s, e in sentences(text[node.body_start:node.end], node.body_start):
+            if e - s < least:
+                continue  # too short to hold `least` CJK characters: never compared, on either side
+            raw = NON_CJK_RE.sub("", text[s:e])
+            key = _case_key(raw)
+            if len(key) < least:
+                continue
+            grams = bigram_codes(key)
+            case = CASE_LEAD_RE.match(raw)
             for other_raw, other, other_grams in seen:
-                if len(key) < least or len(other) < least or other_raw == raw:
+                if other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
                 # A case (如，…) that the point already said is a restatement even when one side adds a
                 # clause; any other sentence counts only when it is about as long, since expanding on
                 # the summary (一是学习不深。我学习不深入、不系统…) is how a point is written.
                 sizes = (len(grams), len(other_grams))
-                shared = len(grams & other_grams) / max(1, min(sizes) if CASE_LEAD_RE.match(raw) else max(sizes))
+                shared = len(grams & other_grams) / max(1, min(sizes) if case else max(sizes))
                 if other == key or shared >= ratio:
                     yield ctx.finding(r, f"{ctx.label(node)}把同一件事说了两遍（这句与本要点前文基本相同）："
                                          "请删去一处，或把事例换成另一件具体的事。", s, e, section=node.id)
@@ -346,7 +364,9 @@ def passages_shared_by_points(ctx: Context, r):
     """不同要点之间不要有大段相同的文字（换了位置的同一段话）。"""
     size = table("shared_run")
     text = _blanked_doc(ctx)
-    owner: dict[str, str] = {}  # each window → the first leaf it was seen in
+    owner: dict[str, str] = {}  # each window → the first leaf it was seen in, filled in only for a hit
+    seen: set[str] = set()  # every window of the leaves so far: most leaves share none, and then no owner is asked
+    pending: list[tuple[str, list[str]]] = []  # (id, windows) of the leaves not in `owner` yet, in order
     for node in _leaves(ctx):
         # A quotation names what it answers ("针对“…”的问题"): a reference, not a repeated passage.
         body = _QUOTED_RE.sub(lambda m: "\x00" * len(m.group(0)), text[node.body_start:node.end].replace("\n", "\x00"))
@@ -357,10 +377,14 @@ def passages_shared_by_points(ctx: Context, r):
         hits = []
         # Leaf ids are unique, so any window already owned belongs to an earlier leaf; most leaves
         # share none, which one set test settles before looking at each window.
-        if not owner.keys().isdisjoint(found):
+        if not seen.isdisjoint(found):
+            for leaf, windows in pending:
+                owner.update(dict.fromkeys(set(windows).difference(owner), leaf))
+            pending.clear()
             every = (projection[i:i + size] for i in range(len(projection) - size + 1))
             hits = [(i, owner[w]) for i, w in enumerate(every) if owner.get(w, node.id) != node.id and "\x00" not in w]
-        owner.update(dict.fromkeys(set(found).difference(owner), node.id))
+        seen.update(found)
+        pending.append((node.id, found))
         if hits:
             offsets = [m.start() for m in _KEEP_RE.finditer(body)]  # only to report the hit
             first, other = hits[0]
@@ -398,6 +422,19 @@ def sample_sentences() -> dict[str, tuple[tuple[str, ...], dict[str, tuple[int, 
     return {name: (tuple(keys), {g: tuple(v) for g, v in index.items()}) for name, (keys, index) in data.items()}
 
 
+@cache
+def sample_codes() -> dict[str, tuple[tuple[str, ...], dict[int, tuple[int, ...]], frozenset[int]]]:
+    """`sample_sentences` with each bigram of the index as its `bigram_codes` number, and the set of
+    them (a set intersects a set faster than a dict's keys)."""
+    out = {}
+    for name, (keys, index) in sample_sentences().items():
+        # Every bigram is two CJK characters: joined, they read as one 32-bit number each, in order.
+        codes = memoryview("".join(index).encode(BIGRAM_CODEC)).cast("I")
+        coded = dict(zip(codes, index.values(), strict=True))
+        out[name] = (keys, coded, frozenset(coded))
+    return out
+
+
 def aligned_share(key: str, sample: str) -> float:
     """Share of key's characters that line up with the sample sentence (difflib matching blocks)."""
     from difflib import SequenceMatcher
@@ -431,25 +468,27 @@ def lightly_edited_copy(ctx: Context, r):
     """不得照抄样例材料后稍加改动（一句话八成以上的字与样例的一句相同）。"""
     least, ratio = table("copy_fuzzy_min"), table("copy_fuzzy_ratio")
     text = _blanked_doc(ctx)
-    projection = _DROP_RE.sub("", text.replace("\n", "\x00"))
-    seeds = {projection[i:i + SEED] for i in range(0, len(projection) - SEED + 1, SEED)}
-    own = _self_sample(seeds)
+    own = _own_sample(_DROP_RE.sub("", text.replace("\n", "\x00")))
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
-    samples = [(keys, index) for name, (keys, index) in sample_sentences().items() if name != own]
+    samples = [row for name, row in sample_codes().items() if name != own]
     users = _user_wording(ctx)
-    for s, e, key in _sentence_keys(text, 0, len(text)):
-        if len(key) < least or any(a < e and s < b for a, b in exact):
+    for s, e in sentences(text):
+        if e - s < least or (exact and any(a < e and s < b for a, b in exact)):
+            continue  # too short to have `least` CJK characters, or copied exactly (duplication.copy's)
+        key = _case_key(NON_CJK_RE.sub("", text[s:e]))
+        if len(key) < least:
             continue
         if any(len(key.replace(u, "")) < least for u in users):
             continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
-        grams = _grams(key)
+        grams = bigram_codes(key)
         need = ratio * len(grams) * 0.6
-        for keys, index in samples:
+        for keys, index, known in samples:
             # No sample sentence shares more of the sentence's bigrams than the sample as a whole:
             # most sentences fall short already there, before counting per sentence (in C).
-            if len(index.keys() & grams) < need:
+            shared = grams & known
+            if len(shared) < need:
                 continue
-            votes = Counter(chain.from_iterable([index[g] for g in grams if g in index]))
+            votes = Counter(chain.from_iterable([index[g] for g in shared]))
             best = [n for n, v in votes.items() if v >= need]
             if any(_close(key, keys[n], ratio) for n in best):
                 yield ctx.finding(r, "这句话是样例材料的原句稍作改动（八成以上的字相同）：请结合自己的实际重写，"

@@ -88,7 +88,8 @@ def _message(slot: str) -> str:
 def unfilled_slots(ctx: Context, r):
     """不得留有未填的占位符（xx、**、X月、____、××、某某、〔…〕、【请补充】等）。"""
     furniture = [(f.start, f.end) for f in ctx.doc.furniture]
-    for s, e in mask_spans(ctx.doc.norm):
+    # The same key as contamination's: whichever rule needs the masks first works them out.
+    for s, e in ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm)):
         if any(fs <= s < fe for fs, fe in furniture):
             continue  # site headers are not the statement
         yield ctx.finding(r, _message(ctx.doc.text[s:e]), s, e, user_only=True)
