@@ -18,7 +18,7 @@ from agent.parser import split_paragraphs
 from agent.resources import bundled_dir, load_table
 from agent.rules import Context, rule
 from agent.rules.helpers import Matcher, norm_sentences, prefiltered, words_re
-from agent.rules.placeholder import mask_spans
+from agent.rules.placeholder import doc_masks
 
 # The product's own slots are output, not an echo of the prompt.
 OWN_SLOTS = ("请补充", "请核实")
@@ -37,11 +37,6 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 def _paragraphs(ctx: Context) -> list:
     """`split_paragraphs(ctx.doc.norm)`, once per check."""
     return ctx.derived("paragraphs:norm", lambda: split_paragraphs(ctx.doc.norm))
-
-
-def _masks(ctx: Context) -> list[tuple[int, int]]:
-    """`mask_spans(ctx.doc.norm)`, once per check."""
-    return ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm))
 
 
 ADDRESS_RE = compile_re(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
@@ -104,7 +99,7 @@ def pinyin_leftovers(ctx: Context, r):
     if not re.search(r"[A-Za-z]", text):
         return
     table = load_table("pinyin.yaml")
-    skip = _skip_spans(ctx) + _masks(ctx)
+    skip = _skip_spans(ctx) + doc_masks(ctx)
     known = []
     for m in _pinyin().finditer(text):
         known.append(m.span())
@@ -133,7 +128,7 @@ def english_runs(ctx: Context, r):
     text = ctx.doc.norm
     if not re.search(r"[A-Za-z]{2}", text):
         return
-    skip = _skip_spans(ctx) + _masks(ctx)
+    skip = _skip_spans(ctx) + doc_masks(ctx)
     fields, allowed = notes_fields(), latin_allowed()
     for para in _paragraphs(ctx):
         line = text[para.start:para.end]
@@ -206,7 +201,7 @@ def markdown_in_body(ctx: Context, r):
                 start += lead.end()
         for m in words_re("markdown_inline").finditer(text, start, para.end):
             if skip is None:
-                skip = [(f.start, f.end) for f in ctx.doc.furniture] + _masks(ctx)
+                skip = [(f.start, f.end) for f in ctx.doc.furniture] + doc_masks(ctx)
             if (ctx.fmt != "md" or m.start() >= start) and _outside(skip, m.start(), m.end()):
                 yield ctx.finding(r, f"正文中夹带了排版标记“{m.group(0).strip()}”：请删除标记，只保留文字。",
                                   m.start(), m.end())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from itertools import accumulate, chain
 from operator import add
@@ -308,16 +309,19 @@ CASE_LEAD_RE = compile_re(r"^(?:如|比如|例如|譬如|具体表现在|表现�
 
 def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Each sentence's CJK characters, a leading 如/比如… dropped: “如，X。” restates “X。”."""
-    return [(s, e, key) for s, e, _, key in _sentence_rows(text, start, end)]
+    return [(s, e, key) for s, e, _, key in _keyed_sentences(text, start, end)]
 
 
-def _sentence_rows(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
-    """(start, end, CJK characters, key) of each sentence; the key is as in `_sentence_keys`."""
-    out = []
+def _keyed_sentences(text: str, start: int, end: int, least: int = 0) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, CJK characters, key as in `_sentence_keys`) of each sentence whose key has at least
+    `least` characters; one too short to hold that many is passed over before its characters are taken."""
     for s, e in sentences(text[start:end], start):
+        if e - s < least:
+            continue
         raw = NON_CJK_RE.sub("", text[s:e])
-        out.append((s, e, raw, _case_key(raw)))
-    return out
+        key = _case_key(raw)
+        if len(key) >= least:
+            yield s, e, raw, key
 
 
 def _case_key(raw: str) -> str:
@@ -335,15 +339,10 @@ def restated_in_point(ctx: Context, r):
     text = _blank_slots(ctx.doc.norm)
     for node in _leaves(ctx):
         seen: list[tuple[str, str, set[int]]] = []  # the sentences so far long enough to compare
-        for s, e in sentences(text[node.body_start:node.end], node.body_start):
-            if e - s < least:
-                continue  # too short to hold `least` CJK characters: never compared, on either side
-            raw = NON_CJK_RE.sub("", text[s:e])
-            key = _case_key(raw)
-            if len(key) < least:
-                continue
+        # A sentence shorter than `least` is never compared, on either side.
+        for s, e, raw, key in _keyed_sentences(text, node.body_start, node.end, least):
             grams = bigram_codes(key)
-            case = CASE_LEAD_RE.match(raw)
+            case = len(key) < len(raw)  # a leading 如/比如… was dropped
             for other_raw, other, other_grams in seen:
                 if other_raw == raw:
                     continue  # an identical sentence is duplication.sentence's
@@ -472,12 +471,9 @@ def lightly_edited_copy(ctx: Context, r):
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
     samples = [row for name, row in sample_codes().items() if name != own]
     users = _user_wording(ctx)
-    for s, e in sentences(text):
-        if e - s < least or (exact and any(a < e and s < b for a, b in exact)):
-            continue  # too short to have `least` CJK characters, or copied exactly (duplication.copy's)
-        key = _case_key(NON_CJK_RE.sub("", text[s:e]))
-        if len(key) < least:
-            continue
+    for s, e, _, key in _keyed_sentences(text, 0, len(text), least):
+        if exact and any(a < e and s < b for a, b in exact):
+            continue  # copied exactly: duplication.copy's
         if any(len(key.replace(u, "")) < least for u in users):
             continue  # the user's own summary or fact from the notes: theirs to word, not a copy the draft made
         grams = bigram_codes(key)

@@ -177,7 +177,6 @@ def prefiltered(pattern: str, flags: int = 0) -> Matcher:
     return Prefiltered(pattern, flags, compiled=compiled, starts=compile_re(starts, _class_flags(compiled.flags)))
 
 
-
 def lookahead(starts: str) -> str:
     """A class from `start_class` or `first_class` as a lookahead, to stand inside a pattern (a
     case-insensitive class scoped as (?i:…): a global (?i) may only open a pattern)."""

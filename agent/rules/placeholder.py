@@ -56,6 +56,11 @@ def _star_masks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def doc_masks(ctx: Context) -> list[tuple[int, int]]:
+    """`mask_spans(ctx.doc.norm)`, once per check: the slots rule and the markup rules share them."""
+    return ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm))
+
+
 def mask_spans(text: str) -> list[tuple[int, int]]:
     """Spans of every mask or slot in text, sorted and non-overlapping.
 
@@ -88,8 +93,7 @@ def _message(slot: str) -> str:
 def unfilled_slots(ctx: Context, r):
     """不得留有未填的占位符（xx、**、X月、____、××、某某、〔…〕、【请补充】等）。"""
     furniture = [(f.start, f.end) for f in ctx.doc.furniture]
-    # The same key as contamination's: whichever rule needs the masks first works them out.
-    for s, e in ctx.derived("mask_spans:norm", lambda: mask_spans(ctx.doc.norm)):
+    for s, e in doc_masks(ctx):
         if any(fs <= s < fe for fs, fe in furniture):
             continue  # site headers are not the statement
         yield ctx.finding(r, _message(ctx.doc.text[s:e]), s, e, user_only=True)
