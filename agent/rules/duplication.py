@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
 from functools import cache, lru_cache
 from itertools import accumulate, chain
 from operator import add
@@ -21,7 +20,7 @@ from agent.diskcache import compile_re, derived_data
 from agent.facts import BIGRAM_CODEC, bigram_codes
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
-from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentences, table
+from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentence_spans, table
 
 RUN = 15  # shared CJK run length that counts as copying
 SELF_MATCH = 0.6  # a checked document this much inside one sample *is* that sample
@@ -312,16 +311,18 @@ def _sentence_keys(text: str, start: int, end: int) -> list[tuple[int, int, str]
     return [(s, e, key) for s, e, _, key in _keyed_sentences(text, start, end)]
 
 
-def _keyed_sentences(text: str, start: int, end: int, least: int = 0) -> Iterator[tuple[int, int, str, str]]:
+def _keyed_sentences(text: str, start: int, end: int, least: int = 0) -> list[tuple[int, int, str, str]]:
     """(start, end, CJK characters, key as in `_sentence_keys`) of each sentence whose key has at least
     `least` characters; one too short to hold that many is passed over before its characters are taken."""
-    for s, e in sentences(text[start:end], start):
+    out = []
+    for s, e in sentence_spans(text, start, end):
         if e - s < least:
             continue
         raw = NON_CJK_RE.sub("", text[s:e])
         key = _case_key(raw)
         if len(key) >= least:
-            yield s, e, raw, key
+            out.append((s, e, raw, key))
+    return out
 
 
 def _case_key(raw: str) -> str:
@@ -350,8 +351,9 @@ def restated_in_point(ctx: Context, r):
                 # clause; any other sentence counts only when it is about as long, since expanding on
                 # the summary (一是学习不深。我学习不深入、不系统…) is how a point is written.
                 sizes = (len(grams), len(other_grams))
-                shared = len(grams & other_grams) / max(1, min(sizes) if case else max(sizes))
-                if other == key or shared >= ratio:
+                part = max(1, min(sizes) if case else max(sizes))
+                # At most min(sizes) bigrams are shared: where even that falls short, skip the intersection.
+                if other == key or min(sizes) / part >= ratio and len(grams & other_grams) / part >= ratio:
                     yield ctx.finding(r, f"{ctx.label(node)}把同一件事说了两遍（这句与本要点前文基本相同）："
                                          "请删去一处，或把事例换成另一件具体的事。", s, e, section=node.id)
                     break
