@@ -109,5 +109,7 @@ def area_name(title: str) -> str:
     return re.sub(r"^(?:在|关于|带头)|(?:方面|上)$|[“”\s]", "", title.rstrip("。：:"))
 
 
+@cache
 def _core(title: str) -> str:
+    # Remembered like `_ratio`: every section title of a statement is compared with every area of its theme.
     return re.sub(r"^(在|带头)|方面$|[“”、，。\s]", "", title)
