@@ -83,12 +83,14 @@ def numbers_in(text: str) -> set[float]:
     return values
 
 
-NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def cjk(text: str) -> str:
     """Only the CJK ideographs of text."""
-    return NON_CJK_RE.sub("", text)
+    # The runs of them joined: sre takes a whole run in one tight loop, where removing everything else
+    # tries a match at every CJK character (two to three times slower on a statement).
+    return "".join(CJK_RUN_RE.findall(text))
 
 
 # Every byte but the high bytes of U+4E00…U+9FFF in UTF-16: deleting them leaves one byte per ideograph.

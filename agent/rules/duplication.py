@@ -17,10 +17,10 @@ from pathlib import Path
 
 from agent.cleaner import load_specifics
 from agent.diskcache import compile_re, derived_data
-from agent.facts import BIGRAM_CODEC, bigram_codes
+from agent.facts import BIGRAM_CODEC, bigram_codes, cjk
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
-from agent.rules.helpers import NON_CJK_RE, norm_sentences, sentence_spans, table
+from agent.rules.helpers import norm_sentences, sentence_spans, table
 
 RUN = 15  # shared CJK run length that counts as copying
 SELF_MATCH = 0.6  # a checked document this much inside one sample *is* that sample
@@ -157,7 +157,7 @@ def corpus_windows() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         out = {}
         for name, text in sample_texts():
             # cjk_projection's text, without the offsets it also works out (unused here).
-            projection = _DROP_RE.sub("", mask_allowed(text).replace("\n", "\x00"))
+            projection = _project(mask_allowed(text).replace("\n", "\x00"))
             out[name] = [sorted(windows(projection)), sorted(windows(projection, SEED))]
         return out
 
@@ -211,7 +211,7 @@ def copied_runs(text: str, masked: str | None = None) -> tuple[tuple[int, int, i
     `masked` is `mask_allowed(text)` when the caller has it already.
     """
     masked = (mask_allowed(text) if masked is None else masked).replace("\n", "\x00")
-    hits = copied_offsets(_DROP_RE.sub("", masked))
+    hits = copied_offsets(_project(masked))
     if not hits:
         return ()
     # Offsets are needed only to report a hit, so they are computed only then.
@@ -233,7 +233,13 @@ def copied_from_samples(ctx: Context, r):
         yield ctx.finding(r, f"与样例材料连续{length}字相同（照搬照抄）：请结合自己的实际重写这段话。", start, end)
 
 
-_DROP_RE = compile_re(r"[^\u4e00-\u9fff\x00]+")
+_DROP_RE = compile_re(r"[^\u4e00-\u9fff\x00]+")  # what `_project` leaves out
+_KEPT_RUN_RE = compile_re(r"[\u4e00-\u9fff\x00]+")
+
+
+def _project(text: str) -> str:
+    """The CJK characters and NULs of text (`facts.cjk`, NULs kept: runs joined, faster than a removal)."""
+    return "".join(_KEPT_RUN_RE.findall(text))
 _QUOTED_RE = compile_re(r"“[^“”\n]{1,60}”")
 SLOTS_RE = compile_re(r"【请[^】]*】|〔[^〕]*〕")
 
@@ -318,7 +324,7 @@ def _keyed_sentences(text: str, start: int, end: int, least: int = 0) -> list[tu
     for s, e in sentence_spans(text, start, end):
         if e - s < least:
             continue
-        raw = NON_CJK_RE.sub("", text[s:e])
+        raw = cjk(text[s:e])
         key = _case_key(raw)
         if len(key) >= least:
             out.append((s, e, raw, key))
@@ -371,7 +377,7 @@ def passages_shared_by_points(ctx: Context, r):
     for node in _leaves(ctx):
         # A quotation names what it answers ("针对“…”的问题"): a reference, not a repeated passage.
         body = _QUOTED_RE.sub(lambda m: "\x00" * len(m.group(0)), text[node.body_start:node.end].replace("\n", "\x00"))
-        projection = _DROP_RE.sub("", body)
+        projection = _project(body)
         # Only windows without a NUL can be a hit, so only they need an owner; taken from the pieces
         # between NULs, there are fewer of them to make.
         found = [piece[i:i + size] for piece in projection.split("\x00") for i in range(len(piece) - size + 1)]
@@ -460,7 +466,7 @@ def _user_wording(ctx: Context) -> list[str]:
     """CJK text of the notes' problem summaries and facts (words the user wrote), longest first."""
     if ctx.notes is None:
         return []
-    found = {NON_CJK_RE.sub("", t) for a in ctx.notes.areas for p in a.problems for t in (p.summary, *p.facts)}
+    found = {cjk(t) for a in ctx.notes.areas for p in a.problems for t in (p.summary, *p.facts)}
     return sorted((t for t in found if len(t) >= 6), key=len, reverse=True)
 
 
@@ -469,7 +475,7 @@ def lightly_edited_copy(ctx: Context, r):
     """不得照抄样例材料后稍加改动（一句话八成以上的字与样例的一句相同）。"""
     least, ratio = table("copy_fuzzy_min"), table("copy_fuzzy_ratio")
     text = _blanked_doc(ctx)
-    own = _own_sample(_DROP_RE.sub("", text.replace("\n", "\x00")))
+    own = _own_sample(_project(text.replace("\n", "\x00")))
     exact = [(start, end) for start, end, _ in _copied_runs(ctx)]
     samples = [row for name, row in sample_codes().items() if name != own]
     users = _user_wording(ctx)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from agent.diskcache import compile_re, derived
 from agent.document import Document, Node
+from agent.facts import cjk
 from agent.resources import load_table
 
 if TYPE_CHECKING:
@@ -84,15 +85,14 @@ def owns_up(sentence: str) -> bool:
     return bool(_owning_up().search(compile_re(table("owning_up_neutral")).sub("", sentence)))
 
 
-# A run at a time: the same text removed in fewer steps than one character at a time.
-NON_CJK_RE = compile_re(r"[^\u4e00-\u9fff]+")
+NON_CJK_RE = compile_re(r"[^\u4e00-\u9fff]+")  # what `facts.cjk` leaves out
 
 
 def norm_sentences(ctx: Context) -> list[tuple[int, int, str]]:
     """(start, end, CJK characters) of each sentence of the document's norm, once per check."""
     norm = ctx.doc.norm
     return ctx.derived(
-        "sentences:norm", lambda: [(s, e, NON_CJK_RE.sub("", norm[s:e])) for s, e in sentence_spans(norm, 0, len(norm))]
+        "sentences:norm", lambda: [(s, e, cjk(norm[s:e])) for s, e in sentence_spans(norm, 0, len(norm))]
     )
 
 
