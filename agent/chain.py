@@ -29,7 +29,7 @@ from agent.llm import LLM
 from agent.notes import AreaNotes, Notes, Problem
 from agent.numbering import int_to_cn
 from agent.parser import parse_text
-from agent.repair import clean_piece, drop_flagged, flagged_in, trim_to_fit
+from agent.repair import clean_piece, drop_flagged, flagged_in, split_items, trim_to_fit
 from agent.rules import Finding
 from agent.runs import Run
 from agent.sections import Repair, SectionResult, Step, specs
@@ -187,7 +187,7 @@ class Chain:
         shot = slice_for(spec.fewshot, spec.fewshot_tokens, cases=spec.fewshot_cases) if spec.fewshot and fewshot else ""
         msgs = prompts.messages(spec.template, fewshot=shot, subject=lay.subject(self.notes), **self._context(step))
         limit = self._max_tokens(step.budget)
-        # The meter tells first versions from fallbacks (:again) and fills (:more, in _fill_version).
+        # The meter tells first versions from fallbacks (:again) and fills (fill:more, in _fill_version).
         name = step.key if fewshot else f"{step.key}:again"
         if spec.output == "items":
             draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=name, max_tokens=n), limit)
@@ -287,13 +287,15 @@ class Chain:
     def _settle(self, step: Step, pieces: list[str], rounds: int) -> SectionResult:
         """Clean the pieces, lay the section out, check it in place and drop what the rules flag, repeatedly."""
         repairs: list[Repair] = []
+        if step.spec.listing:
+            pieces, repairs = split_items(pieces, self._wanted(step), step.section_id)
         facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
         given = self._given(step)
         cleaned = []
         elsewhere = self._elsewhere(step)
         for i, piece in enumerate(pieces):
             text, done = clean_piece(piece, step.section_id, allowed=self.allowed, facts=facts,
-                                     no_cases=step.kind == "area", given=given,
+                                     no_cases=step.kind == "area", given=given, personal=self.notes.kind == "个人",
                                      elsewhere=elsewhere[i] if i < len(elsewhere) else [])
             cleaned.append(text)
             repairs += done
@@ -379,31 +381,38 @@ class Chain:
         return text + (signature + "\n" if signature else ""), offsets
 
     def _fill(self) -> None:
-        """Under the target, ask once more (without the few-shot slice) for each section whose pieces repair
-        emptied (far under it, also left thin), in plan order until the draft is long enough; only those pieces
-        are asked for, and a section whose new version has an error the model could fix keeps its old one.
+        """Under the target, ask once more (without the few-shot slice) for the pieces repair emptied (far under
+        it, also those left thin), in plan order as many as the draft lacks; only those pieces are asked for, all
+        sections' in one call, and a section whose new version has an error the model could fix keeps its old one.
         A draft still far under its target after that round gets one more."""
         for enough in (FILL_RATIO, THIN_RATIO)[:FILL_ROUNDS]:
             self._fill_round(enough)
 
     def _fill_round(self, enough: float) -> None:
-        """One round of fills, stopping once the draft reaches `enough` times its target."""
+        """One round of fills, asking for enough pieces to bring the draft to `enough` times its target."""
+        text, _ = self.assemble()
+        chars = cjk_count(text)
+        lacking = self.notes.target_chars * enough - chars
+        wants: list[tuple[Step, list[str], list[int]]] = []
         for step in self.steps:
-            text, _ = self.assemble()
-            if cjk_count(text) >= self.notes.target_chars * enough:
-                return
+            if lacking <= 0:
+                break
             if step.key not in self.results or not step.spec.listing or not self._asks(step):
                 continue
-            pieces, empty = self._thin(step, far=cjk_count(text) < self.notes.target_chars * THIN_RATIO)
-            if not empty:
-                continue
-            self.progress(f"    全文短于目标字数，{step_label(step)}补写被删去或过短的部分")
-            try:
-                again = self._fill_version(step, empty)
-            except (OutputTruncatedError, DraftRetryError):
-                continue
-            for k, i in enumerate(empty):
-                pieces[i] += again[k] if k < len(again) else ""  # a thin piece keeps what it had
+            pieces, empty = self._thin(step, far=chars < self.notes.target_chars * THIN_RATIO)
+            if empty:
+                wants.append((step, pieces, empty))
+                lacking -= step.budget / len(pieces) * len(empty)
+        if not wants:
+            return
+        self.progress(f"    全文短于目标字数，补写被删去或过短的部分：{'、'.join(step_label(s) for s, _, _ in wants)}")
+        try:
+            again = iter(self._fill_version(wants))
+        except (OutputTruncatedError, DraftRetryError):
+            return
+        for step, pieces, empty in wants:
+            for i in empty:
+                pieces[i] += next(again, "")  # a thin piece keeps what it had
             old = self.results[step.key]
             new = self._settle(step, pieces, rounds=old.rounds)
             if _fixable(new.findings):
@@ -414,22 +423,32 @@ class Chain:
     def _thin(self, step: Step, far: bool) -> tuple[list[str], list[int]]:
         """A finished step's pieces, one per item, and which of them to ask for again: the emptied ones, and
         when the draft is `far` under its target also those under THIN_PIECE of their share of the budget."""
-        wanted = {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),
-                  "measures": len(self.areas)}[step.kind]
+        wanted = self._wanted(step)
         pieces = (list((self.results[step.key].data or {}).get("pieces") or []) + [""] * wanted)[:wanted]
         thin = step.budget / max(1, wanted) * THIN_PIECE if far else 0
         return pieces, [i for i, piece in enumerate(pieces) if not piece or cjk_count(piece) < thin]
 
-    def _fill_version(self, step: Step, only: list[int]) -> list[str]:
-        """The step's items at `only` asked for again, with the spec's fill template and no few-shot slice."""
-        spec = step.spec
-        context = self._context(step)
-        context[spec.listing] = [context[spec.listing][i] for i in only]
-        msgs = prompts.messages(spec.fill or spec.template, fewshot="", subject=lay.subject(self.notes), **context)
-        limit = self._max_tokens(step.budget)
+    def _wanted(self, step: Step) -> int:
+        """How many items a listing step is asked for: one per problem, root category or area."""
+        return {"area": len(step.area.problems) if step.area else 0, "causes": len(lay.cause_categories()),
+                "measures": len(self.areas)}[step.kind]
+
+    def _fill_version(self, wants: list[tuple[Step, list[str], list[int]]]) -> list[str]:
+        """The items at each step's indices asked for again in one call: each step's block of prompts/fill.j2
+        (its spec's `fill`), numbered on through the blocks, no few-shot slice. Small models answer a short
+        list well, and one call spares every section's repeated system text and instructions."""
+        groups, n = [], 0
+        for step, _, only in wants:
+            context = self._context(step)
+            entries = [{"n": n + k + 1, "item": context[step.spec.listing][i]} for k, i in enumerate(only)]
+            n += len(entries)
+            groups.append({"template": step.spec.fill, "title": step.title, "entries": entries,
+                           "per_item": context.get("per_point") or context.get("per_item"),
+                           "hints": context.get("hints")})
+        msgs = prompts.messages("fill", groups=groups, total=n, subject=lay.subject(self.notes))
+        limit = self._max_tokens(sum(step.budget * len(only) // max(1, len(pieces)) for step, pieces, only in wants))
         # The meter tells fills (:more) from first versions.
-        draft = self._roomy(lambda n: self.llm.structured(msgs, ItemsDraft, step=f"{step.key}:more", max_tokens=n),
-                            limit)
+        draft = self._roomy(lambda t: self.llm.structured(msgs, ItemsDraft, step="fill:more", max_tokens=t), limit)
         return list(draft.items)
 
     def _fit_length(self) -> None:

@@ -31,6 +31,42 @@ _EMPTY_QUOTE = re.compile(r"(?:针对|对照|围绕|就|关于)?\s*(?:“\s*”|
 _INLINE_OUTLINE = re.compile(r"(?:^|[。；：:\s])(?:\d+[.．、]|[一二三四五六七八九十]、|（[一二三四五六七八九十]）|[一二三四五六七八九十]是)")
 
 
+# Where one item of a run-together list starts: 一是/（一）/一、/1. after a stop, a colon or the start.
+_ITEM_START = re.compile(r"(?:^|(?<=[。；：:\s]))(?:[一二三四五六七八九十]是|（[一二三四五六七八九十]）|[一二三四五六七八九十]、|\d+[.．、])")
+
+
+def split_items(items: list[str], wanted: int, section: str) -> tuple[list[str], list[Repair]]:
+    """Items a small model ran together into one, apart again, when `wanted` were asked for and fewer came.
+
+    The first item whose numbered run (一是…二是…) or `；`-joined sentences make up exactly the difference is
+    split there; a lead-in that announced the run ("…主要有以下几个方面：") goes with the numbers. Anything
+    else is left as it came: a guess at other boundaries would put one cause's words under another's title.
+    """
+    missing = wanted - len(items)
+    for k, item in enumerate(items if missing > 0 else []):
+        marks = list(_ITEM_START.finditer(item))
+        if len(marks) == missing + 1:
+            lead = item[:marks[0].start()]
+            parts = [item[a.end():b.start()] for a, b in zip(marks, marks[1:], strict=False)] + [item[marks[-1].end():]]
+            removed = "、".join(m.group(0) for m in marks)
+            if lead.rstrip().endswith(("：", ":")):
+                removed = lead + removed
+            else:
+                parts[0] = lead + parts[0]
+        elif len(marks) < 2 and len(segments := [x for x in item.split("；") if x.strip()]) == missing + 1:
+            parts = [x if x.rstrip().endswith(("。", "！", "？")) else x + "。" for x in segments]
+            removed = "；"
+        else:
+            continue
+        return items[:k] + parts + items[k + 1:], [Repair(section=section, rule="structure.inline_outline", removed=removed)]
+    return items, []
+
+
+@cache
+def _personal_we() -> re.Pattern[str]:
+    return re.compile("|".join(load_table("wordlists.yaml")["personal_we"]))
+
+
 @cache
 def repairable() -> frozenset[str]:
     """The rule ids whose findings code repairs by dropping the sentence that carries them."""
@@ -62,12 +98,14 @@ def sentences(text: str) -> list[str]:
 
 
 def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str] = (),
-                no_cases: bool = False, given: list[str] = (), elsewhere: list[str] = ()) -> tuple[str, list[Repair]]:
+                no_cases: bool = False, given: list[str] = (), elsewhere: list[str] = (),
+                personal: bool = False) -> tuple[str, list[Repair]]:
     """One model-written piece as clean prose, and what was removed from it (`allowed`: the figures it may
     carry; None when there are no notes to check them against; `given`: what code already writes around the
     piece — a heading, a summary, a cause's title — which the piece must not say again; `elsewhere`: note text
     code writes in another item (another area's measure hints), which the piece must not borrow; `no_cases`: a problem
-    point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped)."""
+    point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped; `personal`:
+    a personal statement, where the model's 我们 becomes 我)."""
     # Quotes are dropped before comparing: the model writes ‘一岗双责’ where the notes have “一岗双责”.
     given_parts = [g for x in given for g in re.split(r"[，、；。]", _QUOTES.sub("", x)) if len(g) >= 6]
     from agent.rules.grounding import fact_covered
@@ -78,6 +116,12 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
     text = "".join(line.strip() for line in text.splitlines() if line.strip())
     if text != raw.strip():
         repairs.append(Repair(section=section, rule="contamination.markdown", removed=_diff_hint(raw, text)))
+    if personal and _personal_we().search(text):
+        # A small model slips into 我们 ("我们要继续加强学习"); the speaker is one person, and the sentence
+        # reads right with 我, so code says it so instead of dropping the sentence as a group subject.
+        repairs.append(Repair(section=section, rule="voice.group_subject",
+                              removed="、".join(sorted({m.group(0) for m in _personal_we().finditer(text)}))))
+        text = _personal_we().sub("我", text)
     if _EMPTY_QUOTE.search(text):
         repairs.append(Repair(section=section, rule="contamination.prompt_echo",
                               removed="、".join(m.group(0) for m in _EMPTY_QUOTE.finditer(text))))

@@ -25,7 +25,7 @@ class SectionSpec(BaseModel):
     heading: str | None = None
     label: str | None = None
     listing: str | None = None  # the template variable with one entry per item
-    fill: str | None = None  # the template asking again for emptied items (None: `template`)
+    fill: str | None = None  # its block in the one fill prompt (prompts/fill.j2) for items repair emptied
 
 
 @cache

@@ -43,7 +43,7 @@ def task_of(messages: list[dict]) -> str:
     text = messages[1]["content"]
     if "检查发现的问题" in user:
         return "revise"
-    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段对照检查", "area"), ("各写一段自我批评", "area_fill"), ("各写一段原因剖析", "causes"),
+    for marker, task in (("学习后的认识和体会", "opening"), ("各写一段对照检查", "area"), ("各段在初稿中被删去", "fill"), ("各写一段原因剖析", "causes"),
                          ("各写一段整改措施", "measures"), ("反面典型案例剖析", "case"),
                          ("把笔记整理成 JSON", "extract")):
         if marker in text:
@@ -78,12 +78,30 @@ def measures_json(messages) -> str:
                       ensure_ascii=False)
 
 
+def fill_json(messages, area=None) -> str:
+    """An item for every numbered entry of the one fill prompt, worded for its block (area problem, cause,
+    measure); `area(summary)` may word the area problems instead."""
+    items, block = [], ""
+    for line in messages[1]["content"].splitlines():
+        if line.startswith("【") and "：每段约" in line:
+            block = line
+        elif line[:1].isdigit() and ". " in line:
+            entry = line.split(". ", 1)[1].split("（")[0]
+            if "原因剖析" in block:
+                items.append(f"我对{entry}的要求在思想上重视不够，自我改造抓得不紧。")
+            elif "整改措施" in block:
+                items.append(f"我将围绕{entry}，{_MEASURE_TIMES[len(items) % 3]}拿出具体办法并抓好落实。")
+            else:
+                items.append(area(entry) if area else f"我在“{entry}”上认识不深、行动不实，{_VARIANTS[len(items) % 3]}。")
+    return json.dumps({"items": items}, ensure_ascii=False)
+
+
 def good_responder(task: str, messages) -> str:
     """A well-behaved model."""
     return {
         "opening": lambda: "通过学习，我对初心使命有了更深的认识。",
         "area": lambda: area_json(messages),
-        "area_fill": lambda: area_json(messages),
+        "fill": lambda: fill_json(messages),
         "causes": lambda: CAUSES,
         "measures": lambda: measures_json(messages),
         "case": lambda: "我对照这一案例深刻反思，引以为戒。",

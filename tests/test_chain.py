@@ -16,7 +16,7 @@ from agent.runs import Run
 from agent.settings import Settings
 from agent.themes import get_theme
 from tests.conftest import ROOT
-from tests.scripted import ScriptedClient, area_json, good_responder, measures_json
+from tests.scripted import ScriptedClient, area_json, fill_json, good_responder, measures_json
 
 NOTES = load_notes(ROOT / "tests" / "data" / "good-2023-notes.yaml")
 SETTINGS = Settings(provider="local", base_url="http://fake/v1", model="fake", structured="json_object_schema")
@@ -254,6 +254,12 @@ def _points(messages, padded: bool) -> str:
                                  for s in asked]}, ensure_ascii=False)
 
 
+def _fill_points(messages) -> str:
+    """The one fill prompt answered as `_points` answers an area: each problem owns up in its own words."""
+    summaries = [p.summary for a in NOTES.areas for p in a.problems]
+    return fill_json(messages, area=lambda s: _OWNING_UP[summaries.index(s)])
+
+
 _MEASURES = ["我每月精读一篇原著。", "重大事项我当天请示报告。", "我每季度到乡镇蹲点一次。",
              "征迁信访件我年底前逐户销号。", "联系户我每月走访一次。", "廉政谈话我每半年开展一轮。"]
 
@@ -300,16 +306,24 @@ def test_a_short_draft_asks_again_only_for_the_pieces_repair_emptied(tmp_path, m
 
     monkeypatch.setattr(agent.chain, "THIN_RATIO", 0)  # the emptied pieces alone (thin ones: the next test)
 
+    asked = []
+
     def responder(task, messages):
         if task == "area" and _first_area(messages):
             return _PRAISE  # repair drops both and the area is left with its facts alone
-        if task in ("area", "area_fill"):
+        if task == "area":
             return _points(messages, False)
+        if task == "fill":
+            asked.append(messages[1]["content"])
+            return _fill_points(messages)
         return good_responder(task, messages)
 
     chain, client = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 5000}))
     result = chain.draft()
-    assert client.tasks.count("area_fill") == 1  # only the area that lost its 表现, once
+    assert client.tasks.count("fill") == 1  # once, and only for the area that lost its 表现
+    blocks = asked[0].split("\n【")
+    areas = [b for b in blocks if "的问题：每段约" in b]
+    assert len(areas) == 1 and areas[0].startswith("理论学习方面") and areas[0].count("\n") == 3  # its 2 problems
     first = result.sections[1]
     assert _OWNING_UP[0] in first.text and _OWNING_UP[1] in first.text and "贡献" not in first.text
     assert {r.rule for r in first.repairs} & {"voice.achievement", "voice.no_shortcoming"}
@@ -325,13 +339,13 @@ def test_a_fill_that_brings_an_error_is_not_kept(tmp_path, monkeypatch):
     def responder(task, messages):
         if task == "area" and "【要写的方面】理论学习" in messages[1]["content"]:
             return json.dumps({"items": ["", "我学用脱节，满足于面上过得去。"]}, ensure_ascii=False)
-        if task == "area_fill":
+        if task == "fill":
             return json.dumps({"items": ["【检查发现的问题】照改"]}, ensure_ascii=False)
         return good_responder(task, messages)
 
     chain, client = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 5000}))
     result = chain.draft()
-    assert client.tasks.count("area_fill") == 1 and "【检查发现的问题】" not in result.text
+    assert client.tasks.count("fill") == 1 and "【检查发现的问题】" not in result.text
     assert "我学用脱节，满足于面上过得去。" in result.sections[1].text
 
 
@@ -381,17 +395,16 @@ def test_a_measure_with_no_deadline_or_amount_gives_way_to_codes_plain_measure(t
 
 
 def test_far_under_its_target_a_thin_piece_is_asked_for_again_and_keeps_what_it_had(tmp_path):
-    seen = []
-
     def responder(task, messages):
-        if task in ("area", "area_fill"):
-            seen.append(task)
+        if task == "area":
             return _points(messages, False)
+        if task == "fill":
+            return _fill_points(messages)
         return good_responder(task, messages)
 
     chain, client = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 5000}))
     result = chain.draft()
-    assert client.tasks.count("area_fill") >= 1
+    assert client.tasks.count("fill") >= 1
     first = result.sections[1]
     assert _OWNING_UP[0] in first.text  # the first version stays; the fill only adds (repair drops repeats)
     assert first.text.count(_OWNING_UP[0]) == 1
@@ -419,12 +432,14 @@ def test_a_draft_still_far_under_its_target_after_one_round_of_fills_gets_a_seco
     def responder(task, messages):
         if task == "area" and _first_area(messages):
             return _PRAISE
-        if task == "area_fill" and _first_area(messages):
+        if task == "fill" and "【理论学习方面的问题" in messages[1]["content"]:
             fills.append(task)
             if len(fills) == 1:  # the first fill is praise again: repair empties it once more
-                return json.dumps({"items": ["我工作成绩突出。", "我深受群众好评。"]}, ensure_ascii=False)
-        if task in ("area", "area_fill"):
+                return fill_json(messages, area=lambda s: "我工作成绩突出，深受群众好评。")
+        if task == "area":
             return _points(messages, False)
+        if task == "fill":
+            return _fill_points(messages)
         return good_responder(task, messages)
 
     chain, client = make_chain(tmp_path, responder, notes=NOTES.model_copy(update={"target_chars": 9000}))
@@ -445,3 +460,20 @@ def test_a_points_numbered_items_lose_their_numbers_and_keep_their_words(tmp_pat
     text = chain.draft().sections[1].text
     assert "没有系统读原著" in text and "没有把学到的用到分管工作上" in text
     assert "二是没有" not in text and "以下几个方面" not in text
+
+
+def test_causes_the_model_ran_into_one_item_are_split_back_into_the_five_categories(tmp_path):
+    causes = ["我读原著浅尝辄止。", "我自我要求放松了。", "我下基层少了。", "我遇到难题先往后躲。", "我对小节不够在意。"]
+    run = "我剖析原因，主要有以下几个方面：" + "".join(f"{n}是{c}" for n, c in zip("一二三四五", causes, strict=True))
+
+    def responder(task, messages):
+        if task == "causes":
+            return json.dumps({"items": [run]}, ensure_ascii=False)
+        return good_responder(task, messages)
+
+    result = make_chain(tmp_path, responder)[0].draft()
+    part = parse_text(result.text).part("causes")
+    assert [c in result.text[n.start:n.end] for c, n in zip(causes, part.children, strict=True)] == [True] * 5
+    assert "以下几个方面" not in result.text
+    repairs = next(s for s in result.sections if s.key == "causes").repairs
+    assert any(r.rule == "structure.inline_outline" for r in repairs)

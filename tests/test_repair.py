@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.repair import clean_piece, drop_flagged, flagged_in, repairable, trim_to_fit
+from agent.repair import clean_piece, drop_flagged, flagged_in, repairable, split_items, trim_to_fit
 from agent.rules import Finding
 
 
@@ -108,3 +108,30 @@ def test_a_rest_that_is_the_restated_headings_consequence_goes_with_it_and_no_su
     text, _ = clean_piece("我请示报告不够及时，上级几次催问才报送情况。", "1.2", allowed=None,
                           given=["请示报告不够及时"])
     assert text == "上级几次催问才报送情况。"
+
+
+def test_causes_run_together_in_one_item_are_split_at_their_numbers_and_the_lead_in_goes():
+    run = ("我剖析原因，主要有以下几个方面：一是学习不深，满足于一知半解。二是党性锻炼放松了。"
+           "三是群众观念淡薄。")
+    items, repairs = split_items([run], 3, "2")
+    assert items == ["学习不深，满足于一知半解。", "党性锻炼放松了。", "群众观念淡薄。"]
+    assert repairs[0].rule == "structure.inline_outline" and "以下几个方面" in repairs[0].removed
+
+
+def test_measures_joined_by_semicolons_are_split_when_they_make_up_the_count():
+    items, _ = split_items(["我将每月读一篇原著；我将每季度下乡一次；我将年底前清理台账。"], 3, "3")
+    assert items == ["我将每月读一篇原著。", "我将每季度下乡一次。", "我将年底前清理台账。"]
+
+
+def test_items_are_left_as_they_came_unless_a_run_makes_up_exactly_the_difference():
+    assert split_items(["我学习不深；满足于一知半解。", "我联系群众少。"], 2, "1.1") == (
+        ["我学习不深；满足于一知半解。", "我联系群众少。"], [])  # as many as asked for
+    two = ["一是学习不深。二是调研少。三是会多。"]
+    assert split_items(two, 2, "1.1") == (two, [])  # three numbers for one missing item: no telling which
+
+
+def test_in_a_personal_statement_the_models_we_becomes_i_and_our_party_stays():
+    text, repairs = clean_piece("我们要继续加强学习，把我们党的理论学深悟透。", "1.1", allowed=None, personal=True)
+    assert text == "我要继续加强学习，把我们党的理论学深悟透。"
+    assert [(r.rule, r.removed) for r in repairs] == [("voice.group_subject", "我们")]
+    assert clean_piece("我们要继续加强学习。", "1.1", allowed=None)[0] == "我们要继续加强学习。"  # a 班子 speaks so

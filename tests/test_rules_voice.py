@@ -22,7 +22,8 @@ def hits(text: str, rule_id: str, voice: str = "personal"):
 
 
 @pytest.mark.parametrize("subject", ["个别年轻干部", "有的分管单位", "少数人", "极少数党员干部", "一部分同志", "部分支部", "有人",
-                                     "有些领导", "不少人", "许多同志", "相当一部分学员", "大多数干部", "部分同事"])
+                                     "有些领导", "不少人", "许多同志", "相当一部分学员", "大多数干部", "部分同事",
+                                     "我们"])
 def test_group_subject_in_any_wording_is_flagged_in_a_personal_statement(subject):
     found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
     assert found and found[0].section == "1.1.1" and "我" in found[0].message
@@ -30,13 +31,15 @@ def test_group_subject_in_any_wording_is_flagged_in_a_personal_statement(subject
 
 @pytest.mark.parametrize("sentence", ["我对个别工作人员要求不严", "有的同志反映我下基层多是听汇报", "和部分干部谈心不够",
                                       "部分青年党员职工反映我讲课不接地气", "我偶尔参加一些同事间的聚餐",
-                                      "一些领导小组会议我没有参加"])
+                                      "一些领导小组会议我没有参加", "我对我们党的性质宗旨领会不深",
+                                      "我对党史给我们留下的经验体会不深", "我对总书记“我们要敢于斗争”的要求领会不深"])
 def test_group_noun_as_object_or_as_others_opinion_is_not_a_subject(sentence):
     assert hits(GOOD.replace("我对身边工作人员要求不严", sentence), "voice.group_subject") == []
 
 
 def test_group_statement_may_name_its_own_members_but_not_push_onto_subordinates():
     group = GOOD.replace("我", "班子")
+    assert hits(group.replace("班子把学习当成", "我们把学习当成"), "voice.group_subject", "group") == []
     assert hits(group.replace("班子把学习当成", "部分班子成员把学习当成"), "voice.group_subject", "group") == []
     found = hits(group.replace("班子把学习当成", "部分干部把学习当成"), "voice.group_subject", "group")
     assert found and "班子" in found[0].message

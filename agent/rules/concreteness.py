@@ -14,7 +14,16 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import Matcher, guarded, prefiltered, problem_points, table, words_re
+from agent.rules.helpers import (
+    Matcher,
+    guarded,
+    lead_space,
+    prefiltered,
+    problem_points,
+    sentences,
+    table,
+    words_re,
+)
 
 MIN_BODY_CHARS = 10  # an area heading with no text under it is a structure matter, not a missing case
 FIRST_SENTENCE = compile_re(r"[^。；;！？!?\n]*")
@@ -121,11 +130,25 @@ def problems_not_commitments(ctx: Context, r):
             body_start = head_at = point.start + len(point.prefix)
         else:  # an area written as one paragraph, without 一是… points: its body after the heading
             body_start, head_at = point.body_start, None
+        found = []
         for m in _re("resolution_sentence").finditer(ctx.doc.norm, body_start, point.end):
             if m.start() == head_at:
                 continue  # a point's head, judged above
-            yield ctx.finding(r, f"{ctx.label(point)}里写了整改打算（“{m.group(0)[:16]}”）：查摆问题只写问题，"
-                              "打算放到“整改措施”部分。", m.start(), m.end(), section=point.id)
+            found.append((m.start(), m.end()))
+        found += [span for span in _pledges(ctx.doc.norm, body_start, point.end)
+                  if span[0] != head_at and not any(s < span[1] and span[0] < e for s, e in found)]
+        for start, end in sorted(found):
+            yield ctx.finding(r, f"{ctx.label(point)}里写了整改打算（“{ctx.doc.norm[start:end][:16]}”）：查摆问题只写问题，"
+                              "打算放到“整改措施”部分。", start, end, section=point.id)
+
+
+def _pledges(norm: str, start: int, end: int):
+    """(start, end) of each sentence in norm[start:end] that vows to do better (今后我将…, 我决心…, 加以改正)
+    without negating it (没有及时加以纠正 is the problem itself)."""
+    for s, e in sentences(norm[start:end], start):
+        m = _re("pledge_words").search(norm, s, e)
+        if m and not _re("negation_before").search(norm[max(s, m.start() - 8):m.start()]):
+            yield s + lead_space(norm, s, e), e
 
 
 @rule("concreteness.measures", "concreteness", "warning")

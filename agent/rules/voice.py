@@ -54,19 +54,32 @@ def group_subjects(ctx: Context, r):
     # A 班子 statement's subject is the 班子 itself: 部分班子成员/个别成员 are its own members and
     # legitimate there. 部分同志/有的干部/一些单位 as the subject are still flagged: they push the
     # 班子's problem onto subordinates, where it should read as the 班子's own 督促指导不够.
+    # 我们 is a 班子's own voice; in a personal statement it is a group subject too.
     group = _is_group(ctx)
     norm = ctx.doc.norm
+    lists = ("group_subjects",) if group else ("group_subjects", "personal_we")
     for kind in ("problems", "causes"):
         for part in ctx.doc.parts(kind):
-            for m in words_re("group_subjects").finditer(norm, part.body_start, part.end):
+            matches = (m for name in lists for m in words_re(name).finditer(norm, part.body_start, part.end))
+            for m in sorted(matches, key=lambda m: m.start()):
                 word = m.group(0)
                 if group and (_re("group_voice_own").search(word) or word == "班子成员中有的"):
                     continue
                 if compile_re(table("group_object_before")).search(_clause_before(norm, m.start())):
-                    continue  # an object: 对部分干部失之于宽
+                    continue  # an object: 对部分干部失之于宽, 给我们留下了…
                 if _re("group_reporting_after").search(norm[m.end():m.end() + 6]):
                     continue  # others' opinion of the speaker: 有的同志反映我…
+                if _quoted(norm, m.start()):
+                    continue  # someone else's words: 总书记指出，“我们要…”
                 yield ctx.finding(r, _group_message(ctx, word, group, m.start()), m.start(), m.end())
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Whether `start` lies inside a quotation opened earlier in its sentence."""
+    before = text[max(0, start - 200):start]
+    cut = max(before.rfind(stop) for stop in "。！？\n")
+    before = before[cut + 1:]
+    return before.count("“") > before.count("”")
 
 
 def _group_message(ctx: Context, word: str, group: bool, start: int) -> str:
@@ -99,22 +112,39 @@ def achievements_in_problems(ctx: Context, r):
 
 
 def self_praise(norm: str, start: int, end: int):
-    """(start, end) of each sentence in norm[start:end] that opens on the author's good conduct and owns up to nothing."""
-    for s, e in sentences(norm[start:end], start):
+    """(start, end) of each sentence in norm[start:end] that opens on the author's good conduct (or holds a praise
+    idiom: 冲锋在前, 任劳任怨) and owns up to nothing."""
+    spans = list(sentences(norm[start:end], start))
+    for k, (s, e) in enumerate(spans):
         s += lead_space(norm, s, e)
-        if _re("self_praise_opening").match(norm, s, e) and not owns_up(norm[s:e]):
-            yield s, e
+        if not (_re("self_praise_opening").match(norm, s, e) or _re("praise_idioms").search(norm, s, e)) \
+                or owns_up(norm[s:e]):
+            continue
+        if k + 1 < len(spans) and _re("praise_pivot").match(norm, spans[k + 1][0], spans[k + 1][1]):
+            continue  # the setup of the problem the next sentence names: 我始终要求…。但往往是…
+        yield s, e
 
 
 def _excuse_in(norm: str, start: int, end: int, need_cause: bool) -> re.Match[str] | None:
     """The excuse a sentence offers as a cause, or None when it disowns it or names none."""
     hit = words_re("excuses").search(norm, start, end)
+    if not hit and not need_cause:
+        hit = _objective_clause(norm, start, end)
     if not hit or words_re("excuse_disowned").search(norm, start, end):
         return None
     if need_cause and not (compile_re(table("cause_markers")).search(norm[start:hit.start()])
                            or _re("excuse_consequence").search(norm, hit.end(), end)):
         return None
     return hit
+
+
+def _objective_clause(norm: str, start: int, end: int) -> re.Match[str] | None:
+    """A cause given in a clause that names only circumstances (由于长期在基层工作, 受制于要素保障不足): no
+    speaker and nothing of the speaker's own (思想, 认识, 学习, 担当…), whatever the words for the circumstance."""
+    for m in _re("objective_cause").finditer(norm, start, end):
+        if not _re("self_cause").search(m.group(1)):
+            return m
+    return None
 
 
 @rule("voice.excuse", "voice", "warning")
