@@ -43,6 +43,8 @@ REPAIR_PASSES = 3  # dropping a sentence can expose another finding; three passe
 FILL_RATIO = 0.85  # a draft shorter than this times its target asks again for the pieces repair emptied
 THIN_RATIO = 0.75  # …and one shorter than this also for pieces under THIN_PIECE of their share of the budget
 THIN_PIECE = 0.4
+FILL_YIELD = 0.5  # what of an asked-for piece's share survives repair (about half in the recordings): a fill asks for
+# enough pieces to cover what the draft lacks at that rate
 FILL_ROUNDS = 2  # a draft still under THIN_RATIO after the first round of fills gets a second (one small model's
 # fill is itself often repaired away: outlines, praise)
 FIT_RATIO = 1.1  # a draft longer than this times its target is trimmed (S_l 97 there; code's text never goes)
@@ -402,7 +404,7 @@ class Chain:
             pieces, empty = self._thin(step, far=chars < self.notes.target_chars * THIN_RATIO)
             if empty:
                 wants.append((step, pieces, empty))
-                lacking -= step.budget / len(pieces) * len(empty)
+                lacking -= step.budget / len(pieces) * len(empty) * FILL_YIELD
         if not wants:
             return
         self.progress(f"    全文短于目标字数，补写被删去或过短的部分：{'、'.join(step_label(s) for s, _, _ in wants)}")

@@ -92,6 +92,21 @@ def test_a_deficiency_or_a_warning_in_a_problem_point_is_not_a_pledge(sentence):
     assert hits(text, "concreteness.commitment") == []
 
 
+@pytest.mark.parametrize("pledge", ["下一阶段我要把这门课补上。", "我会在年内拿出解决办法。", "对此我深刻反省，决心彻底改正。",
+                                    "我要引以为戒，举一反三。", "我打算下半年专门抽时间学习。", "这一问题我将及时加以纠正。",
+                                    "今后在这方面我会下功夫。", "我一定把这个短板补齐。"])
+def test_a_vow_in_other_words_inside_a_problem_point_is_flagged(pledge):
+    found = hits(GOOD.replace("二是学用结合不紧。", "二是学用结合不紧。" + pledge), "concreteness.commitment")
+    assert found and found[0].section == "1.1.2"
+
+
+@pytest.mark.parametrize("sentence", ["对上次巡察指出的问题，我没有及时加以纠正。", "我将主要精力放在了业务上，学用结合不紧。",
+                                      "对今后一个时期的工作思考不深。", "我在一定程度上满足于现状。", "上年度的问题没有整改到位。"])
+def test_a_failure_to_correct_or_a_disposal_is_not_a_vow(sentence):
+    text = GOOD.replace("二是学用结合不紧。", "二是学用结合不紧。" + sentence)
+    assert hits(text, "concreteness.commitment") == []
+
+
 def test_a_pledge_in_an_area_written_without_points_is_flagged():
     area = "（二）政治素质方面。我对重大事项报告的自觉性不强，6月防汛调度会后延迟了2天才报告。"
     text = re_points(GOOD, area + "这个问题需要我今后更加注重请示报告。")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from agent.check import check_document
@@ -68,6 +70,21 @@ def test_meta_prose_about_the_text_itself():
     for sentence in ("本段将从三个方面展开。", "全文并以“请同志们批评指正”结尾。", "字数约800字。", "以下内容按照您的要求改写。"):
         text = BASE.replace("现对照检查如下。", "现对照检查如下。" + sentence)
         assert hits(text, "contamination.meta"), sentence
+
+
+@pytest.mark.parametrize("sentence", ["以上内容仅供参考。", "希望这些文字对您有所帮助。", "（本段完）", "修改意见请告诉我。",
+                                      "以下为第二部分正文：", "说明：以第一人称写。", "此为范文。", "本节内容由系统自动生成。",
+                                      "请根据单位实际情况适当调整。", "好的，下面开始。"])
+def test_meta_prose_in_an_assistants_or_a_templates_words(sentence):
+    text = BASE.replace("现对照检查如下。", "现对照检查如下。" + sentence)
+    # 仅供参考 is also a material site's footer line: reported as site residue then, either is right.
+    assert hits(text, "contamination.meta") or hits(text, "contamination.site"), sentence
+
+
+def test_genre_sentences_with_the_same_words_are_not_meta_prose():
+    for sentence in ("不能及时为决策提供参考依据。", "好的经验做法推广不够。", "这次会议的说明会开得不充分。"):
+        text = BASE.replace("我把学习停留在读原文上。", "我把学习停留在读原文上，" + sentence)
+        assert hits(text, "contamination.meta") == [], sentence
 
 
 def test_ordinary_genre_sentences_are_not_meta_prose():

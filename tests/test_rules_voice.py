@@ -45,6 +45,19 @@ def test_group_statement_may_name_its_own_members_but_not_push_onto_subordinates
     assert found and "班子" in found[0].message
 
 
+@pytest.mark.parametrize("subject", ["部分乡镇干事", "有的包片网格员", "个别站所所长", "少数新进人员", "一些窗口负责人",
+                                     "大家普遍", "有的挂包责任人"])
+def test_a_group_named_by_any_short_modifier_and_people_noun_is_a_subject(subject):
+    found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("sentence", ["部分原因是本人把学习当成任务来完成", "我认为大家都会从严要求自己，把学习当成任务来完成",
+                                      "同大家一起把学习当成任务来完成"])
+def test_a_quantity_of_reasons_anothers_thinking_or_an_object_is_no_group_subject(sentence):
+    assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
+
+
 def test_first_person_depends_on_the_voice():
     assert hits(GOOD, "voice.first_person") == []
     found = hits(GOOD, "voice.first_person", "group")
@@ -69,6 +82,33 @@ def test_contributions_and_doing_what_the_area_asks_are_achievements(boast):
     # What a small model writes in a problem point when it praises itself in other words.
     found = hits(GOOD.replace(REPORT, boast + REPORT), "voice.achievement")
     assert found and found[0].section == "1.2.1"
+
+
+@pytest.mark.parametrize("boast", [
+    "分管的两个片区改造全部提前两个月完工，", "我牵头的课题获全市调研成果二等奖，", "我区做法被省电视台专题报道，",
+    "经过一年攻坚，拆迁任务清零，", "在我的协调下，积案全部化解，", "全镇税收同比增长15%，", "我联系的社区成功创建省级示范社区，",
+    "我在全市会议上作典型发言，", "全县产值突破80亿元，", "群众回访满意率达到99%，"])
+def test_results_rankings_and_credit_in_other_words_are_achievements(boast):
+    found = hits(GOOD.replace(REPORT, boast + REPORT), "voice.achievement")
+    assert found and found[0].section == "1.2.1"
+
+
+@pytest.mark.parametrize("clause", ["片区改造没能按期完工，", "欠款超过500万元，", "课题至今没有形成成果，", "完成率只有55%，"])
+def test_shortfalls_with_the_same_words_are_not_achievements(clause):
+    assert hits(GOOD.replace(REPORT, clause + REPORT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("praise", [
+    "多年来我坚持每周读一本书。", "节假日里我都主动顶班，让年轻同志休息。", "面对汛情，我身先士卒，日夜守在堤上。",
+    "我向来严于律己，从不收受礼品。", "我坚持写工作日志，从未间断。"])
+def test_praise_after_a_time_phrase_or_in_the_genres_idioms_is_achievement_talk(praise):
+    found = hits(GOOD.replace(REPORT, praise + REPORT), "voice.achievement")
+    assert found and "没有讲出任何不足" in found[0].message
+
+
+def test_a_praise_sentence_that_sets_up_the_problem_after_it_is_not_praise():
+    setup = "作为分管领导，我始终要求科室把学习抓紧抓实。但往往停留在开会强调，督促检查跟不上。"
+    assert hits(GOOD.replace(REPORT, setup + REPORT), "voice.achievement") == []
 
 
 @pytest.mark.parametrize("clause", ["虽然我也学了不少篇目，但", "分管工作没有取得明显成效，", "虽然能够坚持集中学习，但",
@@ -99,6 +139,21 @@ def test_a_sentence_on_ones_own_conduct_that_owns_up_is_not_praise(owned):
 def test_objective_excuse_as_cause_is_flagged(excuse):
     found = hits(GOOD.replace(CAUSE, excuse), "voice.excuse")
     assert found and found[0].section == "2.1"
+
+
+@pytest.mark.parametrize("excuse", [
+    "由于长期在业务部门工作，接触理论的机会少。", "受限于乡镇编制，懂规划的人才很少。", "因为辖区面积大、人口分散，走访难以覆盖。",
+    "加之分管工作点多面广，难以面面俱到。", "近年来改革任务叠加，工作节奏快，学习常被打断。"])
+def test_a_cause_put_down_to_circumstances_in_any_words_is_an_excuse(excuse):
+    found = hits(GOOD.replace(CAUSE, excuse), "voice.excuse")
+    assert found and found[0].section == "2.1"
+
+
+@pytest.mark.parametrize("owned", [
+    "由于自己对理论学习重视不够，学得不深。", "因为思想上放松了要求，满足于完成规定动作。",
+    "由于对新形势认识不足，办法不多。"])
+def test_a_cause_clause_naming_the_speakers_own_failing_is_no_excuse(owned):
+    assert hits(GOOD.replace(CAUSE, owned), "voice.excuse") == []
 
 
 @pytest.mark.parametrize("owned", [
