@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from agent.diskcache import compile_re
 from agent.facts import cjk_count, extract_figures
 from agent.resources import load_table
 from agent.rules import Finding
-from agent.rules.helpers import owns_up
+from agent.rules.helpers import owns_up, table
 from agent.sections import Repair
 
 _BOUNDARY = re.compile(r"[。！？；“”‘’]")
@@ -64,7 +65,8 @@ def split_items(items: list[str], wanted: int, section: str) -> tuple[list[str],
 
 @cache
 def _personal_we() -> re.Pattern[str]:
-    return re.compile("|".join(load_table("wordlists.yaml")["personal_we"]))
+    """The rules' `personal_we` word list as one pattern (the repair substitutes, which a prefiltered matcher cannot)."""
+    return compile_re("|".join(table("personal_we")))
 
 
 @cache
