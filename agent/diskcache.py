@@ -15,7 +15,9 @@ are kept in one JSON file in the user's cache folder and reused:
 - a data entry (`derived_data`) is keyed by a name and the SHA-256 of every text the data is worked
   out from (the code that works it out included), and kept only when JSON gives it back unchanged.
 
-A hit therefore returns what a miss computes. Any problem with the file (missing, unreadable,
+Each entry carries the generation (the count of saves) that last used it; a save drops entries no
+run has used for `KEEP_GENERATIONS` saves, so patterns edited over time do not pile up and slow every
+start. A hit therefore returns what a miss computes. Any problem with the file (missing, unreadable,
 corrupt, from another Python) means a miss; a write that fails is skipped. The folder is
 `DUIZHAO_CACHE_DIR`, else `$XDG_CACHE_HOME/duizhao`, else `~/.cache/duizhao`; setting
 `DUIZHAO_CACHE_DIR` to an empty string turns the cache off.
@@ -34,8 +36,15 @@ from typing import Any
 
 __all__ = ["cache_dir", "compile_re", "derived", "derived_data", "parse_yaml"]
 
-MAX_ENTRIES = 4000  # past this the file starts afresh, so patterns edited over time do not pile up
+KINDS = ("re", "yaml", "derived", "data")
+# A save happens only when a run computed something new, so a user's cache is saved a handful of times
+# in all, while a developer editing word lists saves it on most runs: ten saves keeps every command's
+# entries for the one and lets an edited pattern's old versions go for the other.
+KEEP_GENERATIONS = 10
 _store: dict[str, dict[str, Any]] | None = None
+_stamps: dict[str, dict[str, int]] = {}  # kind -> key -> the generation that last used the entry
+_generation = 0  # the saves the file had when read
+_touched: set[tuple[str, str]] = set()  # entries this run used or added
 _path: Path | None = None  # where _store was read from, and is written back to
 _dirty = False
 
@@ -58,35 +67,70 @@ def _file() -> Path | None:
 
     # The compiled program is only valid for the engine that made it.
     build = f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}|{sys.maxunicode}"
-    # v2: programs as base64 (`_code_text`); a file of the older layout is left to go stale unread.
-    return folder / f"startup-v2-{hashlib.sha256(build.encode()).hexdigest()[:16]}.json"
+    # v3: each entry as [generation, value]; files of older layouts are removed at the next save.
+    return folder / f"{LAYOUT}{hashlib.sha256(build.encode()).hexdigest()[:16]}.json"
+
+
+LAYOUT = "startup-v3-"
+OLD_LAYOUTS = ("startup-v2-*.json", "startup-[0-9a-f]*.json")  # v2, and the first (unversioned) layout
+
+
+def _load() -> None:
+    """Read the file into `_store` and `_stamps` (an empty store when there is none or it is broken)."""
+    global _store, _stamps, _generation, _path
+    _store, _stamps, _generation, _path = {k: {} for k in KINDS}, {k: {} for k in KINDS}, 0, None
+    _touched.clear()
+    try:
+        path = _path = _file()
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+        if isinstance(data, dict) and isinstance(data.get("generation"), int) \
+                and all(isinstance(data.get(k), dict) for k in KINDS):
+            for kind in KINDS:
+                for key, pair in data[kind].items():
+                    if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int):
+                        _stamps[kind][key], _store[kind][key] = pair
+            _generation = data["generation"]
+    except (OSError, ValueError):
+        pass  # no cache yet, or a broken one: it is rebuilt
 
 
 def _entries(kind: str) -> dict[str, Any]:
-    global _store, _path
     if _store is None:
-        _store, _path = {"re": {}, "yaml": {}, "derived": {}, "data": {}}, None
-        try:
-            path = _path = _file()
-            data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
-            if isinstance(data, dict) and all(isinstance(data.get(k), dict) for k in _store):
-                _store = {k: data[k] for k in _store}
-        except (OSError, ValueError):
-            pass  # no cache yet, or a broken one: it is rebuilt
-    return _store[kind]
+        _load()
+    return _store[kind]  # type: ignore[index]
+
+
+def _hit(kind: str, key: str) -> Any:
+    """The cached value under `key` (None when absent), marked as used by this run."""
+    value = _entries(kind).get(key)
+    if value is not None:
+        _touched.add((kind, key))
+    return value
 
 
 def _remember(kind: str, key: str, value: Any) -> None:
     global _dirty
-    entries = _entries(kind)
-    if sum(len(v) for v in (_store or {}).values()) >= MAX_ENTRIES:
-        entries.clear()
-    entries[key] = value
+    _entries(kind)[key] = value
+    _touched.add((kind, key))
     if not _dirty:
         import atexit
 
         atexit.register(_write)
         _dirty = True
+
+
+def _saved() -> dict[str, Any]:
+    """What the next save writes: entries used within the last `KEEP_GENERATIONS` saves, stamped."""
+    generation = _generation + 1
+    data: dict[str, Any] = {"generation": generation}
+    for kind in KINDS:
+        stamps, kept = _stamps.get(kind, {}), {}
+        for key, value in (_store or {}).get(kind, {}).items():
+            stamp = generation if (kind, key) in _touched else stamps.get(key, 0)
+            if generation - stamp < KEEP_GENERATIONS:
+                kept[key] = [stamp, value]
+        data[kind] = kept
+    return data
 
 
 def _write() -> None:
@@ -97,8 +141,11 @@ def _write() -> None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_store, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(_saved(), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
+        for pattern in OLD_LAYOUTS:  # an older layout's file is never read again
+            for old in path.parent.glob(pattern):
+                old.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -108,7 +155,7 @@ def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(pattern, flags)`, with the compiled program reused from the cache when known."""
     flags = int(flags)
     key = f"{flags}:{pattern}"
-    hit = _entries("re").get(key)
+    hit = _hit("re", key)
     if hit is not None:
         try:
             import _sre
@@ -133,7 +180,7 @@ def compile_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 def derived(name: str, pattern: str, flags: int, compute: Callable[[str, int], str]) -> str:
     """`compute(pattern, flags)`, a pure function of the pattern known as `name`, reused from the cache."""
     key = f"{name}:{int(flags)}:{pattern}"
-    hit = _entries("derived").get(key)
+    hit = _hit("derived", key)
     if isinstance(hit, str):
         return hit
     value = compute(pattern, flags)
@@ -233,7 +280,7 @@ def _as_json(kind: str, key: str, compute: Callable[[], Any], family: str | None
     """`compute()`, or a fresh copy of what it returned before under `key`: kept as JSON text, and only when
     JSON gives it back unchanged; a new entry replaces the older ones whose key starts with `family`."""
     entries = _entries(kind)
-    hit = entries.get(key)
+    hit = _hit(kind, key)
     if isinstance(hit, str):
         try:
             return json.loads(hit)

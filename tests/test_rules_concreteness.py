@@ -119,3 +119,15 @@ def re_points(text: str, area: str) -> str:
     """The document with area （二） rewritten as one paragraph (no 一是… points)."""
     start = text.index("（二）政治素质方面。")
     return text[:start] + area + text[text.index("\n", start):]
+
+
+@pytest.mark.parametrize("vow", ["这块短板，我将力争年内补齐。", "从现在起，我要把周五下午留给群众来访。", "此事拟列入个人整改台账，限期办结。"])
+def test_a_vow_without_a_vow_word_at_a_points_end_is_flagged(vow):
+    found = hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + vow), "concreteness.commitment")
+    assert found and found[0].section == "1.1.2"
+
+
+@pytest.mark.parametrize("sentence", ["我把学习当成任务来完成，自学计划落实不够。", "我没有将上级要求落实到具体工作中。",
+                                      "去年我计划走访20户，实际只走访了8户。"])
+def test_a_plan_that_fell_short_or_a_disposal_at_a_points_end_is_no_vow(sentence):
+    assert hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + sentence), "concreteness.commitment") == []

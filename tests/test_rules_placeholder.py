@@ -44,6 +44,9 @@ def masks(text: str) -> list[str]:
     ("对【姓名】同志", ["【姓名】"]),
     ("对（单位名称）的意见", ["（单位名称）"]),
     ("对某同志反映的问题", ["某"]),
+    ("于{日期}召开", ["{日期}"]),
+    ("在{{单位名称}}调研", ["{{单位名称}}"]),
+    ("对<姓名>的意见", ["<姓名>"]),
 ])
 def test_mask_habits_are_slots(text, expected):
     assert masks(text) == expected

@@ -176,3 +176,51 @@ def test_traditional_characters_match_through_norm():
     doc = parse_text(text)
     doc.normalized = text.replace("幹", "干").replace("學習", "学习").replace("當成任務來", "当成任务来")
     assert [f for f in check_document(doc).findings if f.rule == "voice.group_subject"]
+
+
+CAUSE_UNIT = "一是理论学习不够深入。我对理论学习重要性认识不足，满足于完成规定动作。"
+
+
+@pytest.mark.parametrize("excuse", ["我所在的乡镇财力薄弱，好些项目只能往后放。", "这几年乡里年轻人外出多，村里留下的多是老人。",
+                                    "眼下各方面盯得紧，出了事谁也担不起。"])
+def test_a_cause_that_names_only_circumstances_is_an_excuse_in_any_words(excuse):
+    found = hits(GOOD.replace(CAUSE_UNIT, "一是" + excuse), "voice.excuse")
+    assert found and found[0].section == "2.1" and "客观情况" in found[0].message
+
+
+@pytest.mark.parametrize("owned", ["我所在的岗位要求高，我对新业务钻研不够。", "党性修养放松了，对自己要求降低。",
+                                   "宗旨意识淡化，把群众的事当成分外事。"])
+def test_a_cause_unit_that_names_any_failing_of_ones_own_is_no_excuse(owned):
+    assert hits(GOOD.replace(CAUSE_UNIT, "一是" + owned), "voice.excuse") == []
+
+
+@pytest.mark.parametrize("boast", ["我牵头的项目被省里作为典型经验推广，", "今年辖区新增签约项目12个，",
+                                   "全市观摩会选在我分管的园区召开，", "我联系的村集体收入同比增长，", "我主笔的报告被评为优秀调研成果，"])
+def test_a_clause_reporting_a_good_outcome_is_achievement_talk_in_any_words(boast):
+    found = hits(GOOD.replace(POINT, boast + POINT), "voice.achievement")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("clause", ["我形成的调研报告只有1篇被采纳，", "虽然群众满意度有所提升，", "工作赢得一些点赞，但",
+                                    "群众对办事效率不满意，", "群众说“您放心”，"])
+def test_a_limited_conceded_or_turned_outcome_is_not_achievement_talk(clause):
+    assert hits(GOOD.replace(POINT, clause + POINT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("flaw", ["我最大的毛病是太认真，常常熬夜改稿。", "为了赶进度，我连续两年没休年假。",
+                                  "我对同事要求过高，总想事事做到最好。"])
+def test_a_virtue_presented_as_a_flaw_is_self_praise(flaw):
+    found = hits(GOOD.replace(POINT, flaw + POINT), "voice.achievement")
+    assert found and "以优点代缺点" in found[0].message
+
+
+@pytest.mark.parametrize("subject", ["几名年轻干部", "该同志", "机关上下", "咱们", "窗口工作人员在办件时"])
+def test_a_group_by_number_a_third_person_or_a_people_noun_opening_a_clause_is_a_subject(subject):
+    found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("sentence", ["我对分管部门、干部要求不严", "作为一名党员干部，我把学习当成任务来完成",
+                                      "我认为同志们都会从严要求自己"])
+def test_people_nouns_as_objects_or_in_ones_own_role_are_no_group_subject(sentence):
+    assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []

@@ -67,6 +67,7 @@ def fresh_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(diskcache, "_store", None)
     monkeypatch.setattr(diskcache, "_path", None)
     monkeypatch.setattr(diskcache, "_dirty", False)
+    monkeypatch.setattr(diskcache, "_touched", set())
     diskcache.compile_re.cache_clear()
     yield tmp_path / "cache"
     diskcache.compile_re.cache_clear()
@@ -105,7 +106,7 @@ def test_a_damaged_cache_file_is_ignored(fresh_cache, monkeypatch):
     path = next(fresh_cache.glob("startup-*.json"))
     data = json.loads(path.read_text(encoding="utf-8"))
     key = next(iter(data["re"]))
-    data["re"][key][1] = [99999, 1, 2]  # not a valid program
+    data["re"][key][1][1] = [99999, 1, 2]  # not a valid program
     path.write_text(json.dumps(data), encoding="utf-8")
     assert diskcache.compile_re(PATTERNS[0][0]) == re.compile(PATTERNS[0][0])
     path.write_text("{not json", encoding="utf-8")
@@ -194,8 +195,8 @@ def test_stderr_counts_as_a_terminal_exactly_when_rich_would_draw_on_it(monkeypa
 def test_cached_programs_are_stored_compactly(fresh_cache, monkeypatch):
     diskcache.compile_re(PATTERNS[0][0])
     _restart(monkeypatch)
-    path = next(fresh_cache.glob("startup-v2-*.json"))
-    entry = next(iter(json.loads(path.read_text(encoding="utf-8"))["re"].values()))
+    path = next(fresh_cache.glob("startup-v3-*.json"))
+    entry = next(iter(json.loads(path.read_text(encoding="utf-8"))["re"].values()))[1]
     assert isinstance(entry[1], str)  # base64 words, not a list of numbers JSON reads slowly
     assert diskcache._code_list(entry[1]) == diskcache._code_list(diskcache._program(PATTERNS[0][0], 0)[1])
     assert diskcache._code_list(diskcache._code_text([1, 2, 4294967295])) == [1, 2, 4294967295]
@@ -268,3 +269,35 @@ def test_a_derived_table_replaces_the_one_its_old_inputs_gave(fresh_cache, monke
     kept = diskcache._entries("data")
     assert sorted(json.loads(v).popitem()[0] for v in kept.values()) == ["o", "v"]  # one per name: v1's is gone
     assert diskcache.derived_data("windows", ["samples v2"], lambda: {"v": "recomputed"}) == {"v": 2}
+
+
+def test_entries_no_run_uses_for_many_saves_are_dropped(fresh_cache, monkeypatch):
+    diskcache.compile_re("kept|used")
+    diskcache.compile_re("edited|v0")
+    for version in range(1, diskcache.KEEP_GENERATIONS + 2):  # a developer editing one pattern, run after run
+        _restart(monkeypatch)
+        diskcache.compile_re("kept|used")
+        diskcache.compile_re(f"edited|v{version}")
+    _restart(monkeypatch)
+    keys = {k.split(":", 1)[1] for k in diskcache._entries("re")}
+    assert "kept|used" in keys and "edited|v0" not in keys and "edited|v1" not in keys
+    assert f"edited|v{diskcache.KEEP_GENERATIONS + 1}" in keys
+    assert len(keys) == diskcache.KEEP_GENERATIONS + 1  # the file does not grow with every edit
+
+
+def test_an_entry_read_but_not_recomputed_survives_other_commands_saves(fresh_cache, monkeypatch):
+    diskcache.compile_re("check|only")
+    for i in range(diskcache.KEEP_GENERATIONS - 1):  # other commands save their new patterns meanwhile
+        _restart(monkeypatch)
+        diskcache.compile_re(f"draft|{i}")
+    _restart(monkeypatch)
+    assert any(k.endswith("check|only") for k in diskcache._entries("re"))
+
+
+def test_a_save_removes_an_older_layouts_file(fresh_cache, monkeypatch):
+    fresh_cache.mkdir(parents=True)
+    old = fresh_cache / "startup-v2-0123456789abcdef.json"
+    old.write_text("{}", encoding="utf-8")
+    diskcache.compile_re("new|one")
+    _restart(monkeypatch)
+    assert not old.exists() and list(fresh_cache.glob("startup-v3-*.json"))

@@ -18,6 +18,7 @@ from agent.rules.helpers import (
     Matcher,
     guarded,
     lead_space,
+    owns_up,
     prefiltered,
     problem_points,
     sentences,
@@ -144,10 +145,16 @@ def problems_not_commitments(ctx: Context, r):
 
 def _pledges(norm: str, start: int, end: int):
     """(start, end) of each sentence in norm[start:end] that vows to do better (今后我将…, 我决心…, 加以改正)
-    without negating it (没有及时加以纠正 is the problem itself)."""
-    for s, e in sentences(norm[start:end], start):
-        m = _re("pledge_words").search(norm, s, e)
-        if m and not _re("negation_before").search(norm[max(s, m.start() - 8):m.start()]):
+    without negating it (没有及时加以纠正 is the problem itself); among the last two, also a vow in other
+    words (这一短板我力争三个月内补齐): a will or a time to put it right, telling nothing that happened."""
+    spans = list(sentences(norm[start:end], start))
+    for k, (s, e) in enumerate(spans):
+        vows = [_re("pledge_words").search(norm, s, e)]
+        if k >= len(spans) - 2 and not _re("pledge_past").search(norm, s, e):
+            will = _re("pledge_volition").search(norm, s, e)
+            # A shortfall after the will describes it (对今后的工作思考不深); before it, it is what the vow fixes.
+            vows.append(will if will and not owns_up(norm[will.start():e]) else None)
+        if any(m and not _re("negation_before").search(norm[max(s, m.start() - 8):m.start()]) for m in vows):
             yield s + lead_space(norm, s, e), e
 
 

@@ -17,7 +17,7 @@ from agent.diskcache import compile_re, derived_data
 from agent.parser import split_paragraphs
 from agent.resources import bundled_dir, load_table
 from agent.rules import Context, rule
-from agent.rules.helpers import Matcher, norm_sentences, prefiltered, words_re
+from agent.rules.helpers import Matcher, norm_sentences, prefiltered, quoted, words_re
 from agent.rules.placeholder import doc_masks
 
 # The product's own slots are output, not an echo of the prompt.
@@ -178,12 +178,19 @@ def prompt_echo(ctx: Context, r):
 
 @rule("contamination.meta", "contamination", "error")
 def meta_prose(ctx: Context, r):
-    """正文不得谈论文字本身（“本段将…”“并以…结尾”“字数约…”“按要求写…”）。"""
+    """正文不得谈论文字本身（“本段将…”“并以…结尾”“字数约…”“按要求写…”），也不得对读者说话（“您”）。"""
     text = ctx.doc.norm
     skip = [(f.start, f.end) for f in ctx.doc.furniture]
+    reported: list[tuple[int, int]] = []
     for m in words_re("meta_prose").finditer(text):
-        if _outside(skip, m.start(), m.end()):
+        # Inside quotation marks the words are someone else's (群众说“您放心”), not the text about itself.
+        if _outside(skip, m.start(), m.end()) and not quoted(text, m.start()):
+            reported.append(m.span())
             yield ctx.finding(r, f"“{m.group(0)}”是在说明这段文字本身（写作要求的残留），不是材料内容：请删去这句话。",
+                              m.start(), m.end())
+    for m in words_re("meta_address").finditer(text):
+        if _outside(skip + reported, m.start(), m.end()) and not quoted(text, m.start()):
+            yield ctx.finding(r, f"“{m.group(0)}”是在对读者说话（生成工具或网站的口吻），不是材料内容：请删去这句话。",
                               m.start(), m.end())
 
 

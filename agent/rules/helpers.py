@@ -28,6 +28,22 @@ def table(name: str):
     return load_table("wordlists.yaml")[name]
 
 
+def quoted(text: str, start: int) -> bool:
+    """Whether `start` lies inside a quotation opened earlier in its sentence (someone else's words)."""
+    before = text[max(0, start - 200):start]
+    cut = max(before.rfind(stop) for stop in "。！？\n")
+    before = before[cut + 1:]
+    return before.count("“") > before.count("”")
+
+
+def units(part: Node) -> list[Node]:
+    """The smallest numbered units of a part (points, else sections, else the part)."""
+    out = []
+    for section in part.children or [part]:
+        out.extend(section.children or [section])
+    return out
+
+
 def problem_points(doc: Document) -> list[Node]:
     """The units that must each carry a concrete case: points, or areas that have no points."""
     out = []

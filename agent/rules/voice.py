@@ -12,10 +12,11 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import lead_space, owns_up, sentences, table, words_re
+from agent.rules.helpers import lead_space, owns_up, quoted, sentences, table, units, words_re
 
 CLAUSE_BREAK = compile_re(r"[，,。；;：:、！？!?\n]")
 MIN_PART_CHARS = 40  # a part shorter than this is a heading (a table of contents line): nothing to judge
+MIN_CAUSE_CHARS = 8  # a cause unit shorter than this is a heading or an empty slot, judged elsewhere
 
 
 @cache
@@ -69,17 +70,9 @@ def group_subjects(ctx: Context, r):
                     continue  # an object: 对部分干部失之于宽, 给我们留下了…
                 if _re("group_reporting_after").search(norm[m.end():m.end() + 6]):
                     continue  # others' opinion of the speaker: 有的同志反映我…
-                if _quoted(norm, m.start()):
+                if quoted(norm, m.start()):
                     continue  # someone else's words: 总书记指出，“我们要…”
                 yield ctx.finding(r, _group_message(ctx, word, group, m.start()), m.start(), m.end())
-
-
-def _quoted(text: str, start: int) -> bool:
-    """Whether `start` lies inside a quotation opened earlier in its sentence."""
-    before = text[max(0, start - 200):start]
-    cut = max(before.rfind(stop) for stop in "。！？\n")
-    before = before[cut + 1:]
-    return before.count("“") > before.count("”")
 
 
 def _group_message(ctx: Context, word: str, group: bool, start: int) -> str:
@@ -101,14 +94,40 @@ def achievements_in_problems(ctx: Context, r):
     """“存在的问题”中不要讲成绩（成效、排名、获奖、肯定），避免开成成绩汇报会。"""
     norm = ctx.doc.norm
     for part in ctx.doc.parts("problems"):
+        found = []
         for m in words_re("achievements").finditer(norm, part.body_start, part.end):
             if _negated(norm, m.start(), m.end()):
                 continue  # 没有取得明显成效 is a problem, not 成绩
-            yield ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[m.start():m.end()]}”）：删去成绩和表扬，"
-                              "直接讲问题和自己的事例。", m.start(), m.end())
+            found.append(ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[m.start():m.end()]}”）：删去成绩和表扬，"
+                                     "直接讲问题和自己的事例。", m.start(), m.end()))
+        yield from found
+        listed = [(f.start, f.end) for f in found]
+        for s, e in outcome_clauses(norm, part.body_start, part.end):
+            if not any(a < e and s < b for a, b in listed):
+                yield ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[s:e].strip()[:20]}”）：这是工作成效，不是问题，"
+                                  "删去，或写清自己差在哪里。", s, e)
+        for m in _re("faux_flaw").finditer(norm, part.body_start, part.end):
+            if not any(a < m.end() and m.start() < b for a, b in listed):
+                yield ctx.finding(r, f"以优点代缺点（“{ctx.doc.text[m.start():m.end()]}”）：工作太拼、要求太严、不休假"
+                                  "是在讲自己的长处，不是问题；删去，写清真正的不足。", m.start(), m.end())
         for s, e in self_praise(norm, part.body_start, part.end):
             yield ctx.finding(r, f"查摆问题时讲自己的表现（“{ctx.doc.text[s:e].strip()[:16]}”）：这句没有讲出任何不足，"
                               "删去，或写清差在哪里。", s, e)
+
+
+def outcome_clauses(norm: str, start: int, end: int):
+    """(start, end) of each clause in norm[start:end] that reports a good outcome (好评, 第一, 新高, 被采纳…)
+    and names no shortfall, no limit, no concession, and is not the setup of a 但… turn."""
+    for s, e in sentences(norm[start:end], start):
+        cuts = [s] + [m.end() for m in CLAUSE_BREAK.finditer(norm, s, e)] + [e]
+        for a, b, after in zip(cuts, cuts[1:], cuts[2:] + [e], strict=False):
+            clause = norm[a:b]
+            m = _re("achievement_outcome").search(clause)
+            if not m or owns_up(clause) or _negated(norm, a + m.start(), a + m.end()) \
+                    or _re("achievement_limited").search(clause[:m.start()]) or quoted(norm, a + m.start()) \
+                    or _re("achievement_turn").match(norm[b:after]):
+                continue
+            yield a + lead_space(norm, a, b), b
 
 
 def self_praise(norm: str, start: int, end: int):
@@ -147,28 +166,40 @@ def _objective_clause(norm: str, start: int, end: int) -> re.Match[str] | None:
     return None
 
 
+def only_circumstances(norm: str, start: int, end: int) -> bool:
+    """Whether a cause unit's text names no one's own failing: none of self_cause's words, the speaker only as
+    the place a circumstance is (我所在的岗位…), e.g. 主要是基层人少事多，很多要求落不下去。"""
+    body = _re("self_circumstance").sub("", norm[start:end])
+    return cjk_count(body) >= MIN_CAUSE_CHARS and not _re("self_cause").search(body)
+
+
 @rule("voice.excuse", "voice", "warning")
 def excuses_as_causes(ctx: Context, r):
     """原因要从主观上找，不能推给工作忙、任务重、人手少、疫情影响等客观因素。"""
     norm = ctx.doc.norm
     for kind in ("causes", "problems"):
         for part in ctx.doc.parts(kind):
-            for section in _units(part):
-                spans = list(sentences(norm[section.start:section.end], section.start))
-                for i, (s, e) in enumerate(spans):
-                    hit = _excuse_in(norm, s, e, need_cause=kind == "problems")
-                    # 客观上…。但主观上…: the next sentence owning up disowns this one too.
-                    if hit is None or (i + 1 < len(spans) and _re("excuse_pivot").search(norm[slice(*spans[i + 1])])):
-                        continue
+            for section in units(part):
+                excuse = _excuse_sentence(norm, section.start, section.end, need_cause=kind == "problems")
+                if excuse is not None:
+                    hit, s, e = excuse
                     yield ctx.finding(r, f"{ctx.label(section)}把原因归于客观（{ctx.doc.text[hit.start():hit.end()]}）："
                                       "删去客观理由，从理论学习、党性修养、宗旨意识、担当精神、纪律规矩等主观方面剖析。",
                                       s, e, section=section.id)
-                    break
+                elif kind == "causes" and only_circumstances(norm, section.body_start, section.end):
+                    yield ctx.finding(r, f"{ctx.label(section)}只讲了客观情况，没有剖析自己：原因要写“我”在理论学习、"
+                                      "党性修养、宗旨意识、担当精神、纪律规矩上的差距。",
+                                      section.body_start, section.end, section=section.id)
 
 
-def _units(part):
-    """The smallest numbered units of a part (points, else sections, else the part)."""
-    out = []
-    for section in part.children or [part]:
-        out.extend(section.children or [section])
-    return out
+def _excuse_sentence(norm: str, start: int, end: int, need_cause: bool) -> tuple[re.Match[str], int, int] | None:
+    """The first sentence of norm[start:end] offering an excuse (the excuse, the sentence's start and end)."""
+    spans = list(sentences(norm[start:end], start))
+    for i, (s, e) in enumerate(spans):
+        hit = _excuse_in(norm, s, e, need_cause=need_cause)
+        # 客观上…。但主观上…: the next sentence owning up disowns this one too.
+        if hit is not None and not (i + 1 < len(spans) and _re("excuse_pivot").search(norm[slice(*spans[i + 1])])):
+            return hit, s, e
+    return None
+
+
