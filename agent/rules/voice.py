@@ -118,16 +118,22 @@ def achievements_in_problems(ctx: Context, r):
 def outcome_clauses(norm: str, start: int, end: int):
     """(start, end) of each clause in norm[start:end] that reports a good outcome (好评, 第一, 新高, 被采纳…)
     and names no shortfall, no limit, no concession, and is not the setup of a 但… turn."""
-    for s, e in sentences(norm[start:end], start):
-        cuts = [s] + [m.end() for m in CLAUSE_BREAK.finditer(norm, s, e)] + [e]
-        for a, b, after in zip(cuts, cuts[1:], cuts[2:] + [e], strict=False):
-            clause = norm[a:b]
-            m = _re("achievement_outcome").search(clause)
-            if not m or owns_up(clause) or _negated(norm, a + m.start(), a + m.end()) \
-                    or _re("achievement_limited").search(clause[:m.start()]) or quoted(norm, a + m.start()) \
-                    or _re("achievement_turn").match(norm[b:after]):
-                continue
-            yield a + lead_space(norm, a, b), b
+    done = start  # each clause is judged once, on its first outcome word
+    for m in _re("achievement_outcome").finditer(norm, start, end):
+        if m.start() < done:
+            continue
+        a = max((c.end() for c in CLAUSE_BREAK.finditer(norm, max(start, m.start() - 60), m.start())),
+                default=max(start, m.start() - 60))
+        stop = CLAUSE_BREAK.search(norm, m.end(), end)
+        b = stop.end() if stop else end
+        turn = CLAUSE_BREAK.search(norm, b, end)
+        done = b
+        clause = norm[a:b]
+        if owns_up(clause) or _negated(norm, m.start(), m.end()) or quoted(norm, m.start()) \
+                or _re("achievement_limited").search(norm, a, m.start()) \
+                or _re("achievement_turn").match(norm[b:turn.end() if turn else end]):
+            continue
+        yield a + lead_space(norm, a, b), b
 
 
 def self_praise(norm: str, start: int, end: int):
