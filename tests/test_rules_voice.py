@@ -214,6 +214,13 @@ def test_a_virtue_presented_as_a_flaw_is_self_praise(flaw):
     assert found and "以优点代缺点" in found[0].message
 
 
+@pytest.mark.parametrize("shortfall", ["我不敢较真碰硬，怕得罪人。", "一次深夜接到群众来电，我没有及时处理。",
+                                       "我对下属要求过高却指导不够，工作推不动。"])
+def test_a_real_shortfall_near_a_virtues_words_is_not_a_faux_flaw(shortfall):
+    found = hits(GOOD.replace(POINT, shortfall + POINT), "voice.achievement")
+    assert not [f for f in found if "以优点代缺点" in f.message]
+
+
 @pytest.mark.parametrize("subject", ["几名年轻干部", "该同志", "机关上下", "咱们", "窗口工作人员在办件时"])
 def test_a_group_by_number_a_third_person_or_a_people_noun_opening_a_clause_is_a_subject(subject):
     found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")

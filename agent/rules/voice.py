@@ -106,13 +106,14 @@ def achievements_in_problems(ctx: Context, r):
             if not any(a < e and s < b for a, b in listed):
                 yield ctx.finding(r, f"查摆问题时讲成绩（“{ctx.doc.text[s:e].strip()[:20]}”）：这是工作成效，不是问题，"
                                   "删去，或写清自己差在哪里。", s, e)
-        for m in _re("faux_flaw").finditer(norm, part.body_start, part.end):
-            if not any(a < m.end() and m.start() < b for a, b in listed):
-                yield ctx.finding(r, f"以优点代缺点（“{ctx.doc.text[m.start():m.end()]}”）：工作太拼、要求太严、不休假"
-                                  "是在讲自己的长处，不是问题；删去，写清真正的不足。", m.start(), m.end())
         for s, e in self_praise(norm, part.body_start, part.end):
+            listed.append((s, e))
             yield ctx.finding(r, f"查摆问题时讲自己的表现（“{ctx.doc.text[s:e].strip()[:16]}”）：这句没有讲出任何不足，"
                               "删去，或写清差在哪里。", s, e)
+        for s, e, word in faux_flaws(norm, part.body_start, part.end):
+            if not any(a < e and s < b for a, b in listed):
+                yield ctx.finding(r, f"以优点代缺点（“{word}”）：工作太拼、要求太严、不休假"
+                                  "是在讲自己的长处，不是问题；删去，写清真正的不足。", s, e)
 
 
 def outcome_clauses(norm: str, start: int, end: int):
@@ -134,6 +135,15 @@ def outcome_clauses(norm: str, start: int, end: int):
                 or _re("achievement_turn").match(norm[b:turn.end() if turn else end]):
             continue
         yield a + lead_space(norm, a, b), b
+
+
+def faux_flaws(norm: str, start: int, end: int):
+    """(start, end, the virtue) of each sentence in norm[start:end] that offers a virtue as its flaw (太较真, 没休过年假)
+    and, with the virtue and the 我的不足是 frame taken out, owns up to nothing else."""
+    for s, e in sentences(norm[start:end], start):
+        m = _re("faux_flaw").search(norm, s, e)
+        if m and not owns_up(_re("faux_flaw").sub("", _re("flaw_frame").sub("", norm[s:e]))):
+            yield s + lead_space(norm, s, e), e, m.group(0)
 
 
 def self_praise(norm: str, start: int, end: int):
