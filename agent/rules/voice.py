@@ -25,10 +25,15 @@ def _re(name: str) -> re.Pattern[str]:
     return compile_re(table(name))
 
 
+def _clause_start(text: str, pos: int, floor: int = 0, reach: int = 40) -> int:
+    """Where the clause holding `pos` starts, looking back at most `reach` characters and never before `floor`."""
+    low = max(floor, pos - reach)
+    return max((m.end() for m in CLAUSE_BREAK.finditer(text, low, pos)), default=low)
+
+
 def _clause_before(text: str, start: int) -> str:
     """The text from the start of the clause holding `start` up to it."""
-    cut = max((m.end() for m in CLAUSE_BREAK.finditer(text, max(0, start - 40), start)), default=max(0, start - 40))
-    return text[cut:start]
+    return text[_clause_start(text, start):start]
 
 
 def _is_group(ctx: Context) -> bool:
@@ -123,8 +128,7 @@ def outcome_clauses(norm: str, start: int, end: int):
     for m in _re("achievement_outcome").finditer(norm, start, end):
         if m.start() < done:
             continue
-        a = max((c.end() for c in CLAUSE_BREAK.finditer(norm, max(start, m.start() - 60), m.start())),
-                default=max(start, m.start() - 60))
+        a = _clause_start(norm, m.start(), floor=start, reach=60)
         stop = CLAUSE_BREAK.search(norm, m.end(), end)
         b = stop.end() if stop else end
         turn = CLAUSE_BREAK.search(norm, b, end)
