@@ -294,11 +294,11 @@ class Chain:
         facts = [f for p in (step.area.problems if step.area else []) for f in p.facts]
         given = self._given(step)
         cleaned = []
-        elsewhere = self._elsewhere(step)
+        elsewhere, others = self._elsewhere(step), self._others(step)
         for i, piece in enumerate(pieces):
             text, done = clean_piece(piece, step.section_id, allowed=self.allowed, facts=facts,
                                      no_cases=step.kind == "area", given=given, personal=self.notes.kind == "个人",
-                                     elsewhere=elsewhere[i] if i < len(elsewhere) else [])
+                                     elsewhere=elsewhere[i] if i < len(elsewhere) else [], others=others)
             cleaned.append(text)
             repairs += done
         pieces = cleaned
@@ -337,6 +337,15 @@ class Chain:
             return []
         hints = lay.hints_by_area(self.areas, self.notes.measure_hints)
         return [[h for j, other in enumerate(hints) if j != i for h in other] for i in range(len(hints))]
+
+    def _others(self, step: Step) -> list[str]:
+        """What an area's points must not copy: other areas' problems and facts (a small model's fill mixes the
+        areas it was asked for in one call) and the cause hints, which belong in the causes."""
+        if step.kind != "area":
+            return []
+        mine = set(map(id, self._problems(step)))
+        theirs = [p for a in self.areas for p in a.problems if id(p) not in mine]
+        return [p.summary for p in theirs] + [f for p in theirs for f in p.facts] + list(self.notes.cause_hints)
 
     def _render(self, step: Step, pieces: list[str]) -> Laid:
         """The section laid out by code around the pieces."""

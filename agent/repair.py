@@ -101,15 +101,17 @@ def sentences(text: str) -> list[str]:
 
 def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str] = (),
                 no_cases: bool = False, given: list[str] = (), elsewhere: list[str] = (),
-                personal: bool = False) -> tuple[str, list[Repair]]:
+                others: list[str] = (), personal: bool = False) -> tuple[str, list[Repair]]:
     """One model-written piece as clean prose, and what was removed from it (`allowed`: the figures it may
     carry; None when there are no notes to check them against; `given`: what code already writes around the
     piece — a heading, a summary, a cause's title — which the piece must not say again; `elsewhere`: note text
-    code writes in another item (another area's measure hints), which the piece must not borrow; `no_cases`: a problem
+    code writes in another item (another area's measure hints), which the piece must not borrow; `others`: what
+    belongs to other items (another area's problems and facts, the cause hints), which the piece must not copy word
+    for word; `no_cases`: a problem
     point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped; `personal`:
     a personal statement, where the model's 我们 becomes 我)."""
     # Quotes are dropped before comparing: the model writes ‘一岗双责’ where the notes have “一岗双责”.
-    given_parts = [g for x in given for g in re.split(r"[，、；。]", _QUOTES.sub("", x)) if len(g) >= 6]
+    given_parts, other_parts = _phrases(given), _phrases(others)
     from agent.rules.grounding import fact_covered
 
     repairs: list[Repair] = []
@@ -164,7 +166,7 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
             why = "duplication.restated"
         elif any(g in _QUOTES.sub("", s) for g in given_parts):
             why = "duplication.restated"
-        elif any(fact_covered(h, s) for h in elsewhere):
+        elif any(fact_covered(h, s) for h in elsewhere) or any(g in _QUOTES.sub("", s) for g in other_parts):
             why = "correspondence.misplaced_hint"
         elif no_cases and _CASE_START.match(s.strip()):
             why = "grounding.case_trace"
@@ -240,6 +242,11 @@ def trim_to_fit(pieces: dict[str, list[str]], excess: int, optional: set[str] = 
                     kept.append(s)
             out[section].append("".join(kept))
     return out, repairs
+
+
+def _phrases(texts: list[str]) -> list[str]:
+    """The clauses of `texts` long enough (6 字 or more) that a piece holding one has copied it, quotes dropped."""
+    return [g for x in texts for g in re.split(r"[，、；。]", _QUOTES.sub("", x)) if len(g) >= 6]
 
 
 def _without_restated(sentence: str, parts: list[str]) -> tuple[str, str]:

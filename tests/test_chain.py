@@ -364,6 +364,25 @@ def test_a_measure_that_borrows_another_areas_hint_loses_that_sentence(tmp_path)
     assert any(r["rule"] == "correspondence.misplaced_hint" for r in result.report["repairs"])
 
 
+def test_a_point_that_copies_another_areas_problem_or_a_cause_hint_loses_that_sentence(tmp_path):
+    # What a small model's fill does when one call asks for several areas: it writes them into one point.
+    notes = NOTES.model_copy(update={"cause_hints": ["对群众的感情不如从前深厚"]})
+    copied = "我监督分管领域不够严，会议偏多偏长。", "对群众的感情不如从前深厚，"
+
+    def responder(task, messages):
+        if task == "area" and "【要写的方面】理论学习" in messages[1]["content"]:
+            return area_json(messages, extra=copied[0] + copied[1] + "遇事缺少钻劲。")
+        return good_responder(task, messages)
+
+    result = make_chain(tmp_path, responder, notes=notes, max_rounds=0)[0].draft()
+    first = parse_text(result.text).part("problems").children[0]
+    body = result.text[first.start:first.end]
+    assert copied[0] not in body and "对群众的感情不如从前深厚" not in body
+    assert "满足于面上过得去" in body  # the point's own sentences stay
+    misplaced = [r["removed"] for r in result.report["repairs"] if r["rule"] == "correspondence.misplaced_hint"]
+    assert copied[0] in misplaced and copied[1] + "遇事缺少钻劲。" in misplaced
+
+
 def test_a_cause_written_as_a_pledge_loses_the_pledge_and_keeps_its_root(tmp_path):
     def responder(task, messages):
         if task == "causes":

@@ -76,7 +76,8 @@ def test_meta_prose_about_the_text_itself():
                                       "以下为第二部分正文：", "说明：以第一人称写。", "此为范文。", "本节内容由系统自动生成。",
                                       "请根据单位实际情况适当调整。", "好的，下面开始。", "这里还要再补一个例子。",
                                       "（此段可视情删减）", "【批注：此条偏虚】", "三稿待审。", "您看这样写可以吗？",
-                                      "你可以把这段换成自己的经历。"])
+                                      "你可以把这段换成自己的经历。", "（黄色底纹处为本次新加）", "本条改写如下：",
+                                      "这几句可以直接套用。", "不好意思，上一版漏了一条。", "此处套用了上年材料，需核对数据。"])
 def test_meta_prose_in_an_assistants_or_a_templates_words(sentence):
     text = BASE.replace("现对照检查如下。", "现对照检查如下。" + sentence)
     # 仅供参考 is also a material site's footer line: reported as site residue then, either is right.
@@ -85,7 +86,8 @@ def test_meta_prose_in_an_assistants_or_a_templates_words(sentence):
 
 def test_genre_sentences_with_the_same_words_are_not_meta_prose():
     for sentence in ("不能及时为决策提供参考依据。", "好的经验做法推广不够。", "这次会议的说明会开得不充分。",
-                     "群众说“您放心，我们再等等”。", "针对以上问题，我深刻反思。", "下面几项工作推进偏慢。"):
+                     "群众说“您放心，我们再等等”。", "针对以上问题，我深刻反思。", "下面几项工作推进偏慢。",
+                     "材料照搬照抄上级文件，", "现将个人对照检查情况报告如下。"):
         text = BASE.replace("我把学习停留在读原文上。", "我把学习停留在读原文上，" + sentence)
         assert hits(text, "contamination.meta") == [], sentence
 

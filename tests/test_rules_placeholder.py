@@ -47,6 +47,12 @@ def masks(text: str) -> list[str]:
     ("于{日期}召开", ["{日期}"]),
     ("在{{单位名称}}调研", ["{{单位名称}}"]),
     ("对<姓名>的意见", ["<姓名>"]),
+    ("于〈时间〉召开", ["〈时间〉"]),
+    ("在第__次会上", ["__"]),
+    ("于……年……月", ["……", "……"]),
+    ("对李四同志的意见", ["李四"]),
+    ("在XYZ公司调研", ["XYZ"]),
+    ("在B镇调研", ["B"]),
 ])
 def test_mask_habits_are_slots(text, expected):
     assert masks(text) == expected
@@ -54,7 +60,7 @@ def test_mask_habits_are_slots(text, expected):
 
 @pytest.mark.parametrize("text", ["我**始终坚持**学习", "**重点工作**。", "* 列表项", "***", "二〇〇八年", "〔2023〕5号文件",
                                   "3*4", "【第一篇】", "某项工作", "X光检查", "3×4米", "## 标题", "【重要】", "某种程度上",
-                                  "某县副县长"])
+                                  "某县副县长", "PPP项目", "《论语·〈学而〉》", "__init__", "我深感……年轻干部", "张三丰"])
 def test_markup_and_real_text_are_not_masks(text):
     assert masks(text) == []
 

@@ -231,3 +231,40 @@ def test_a_group_by_number_a_third_person_or_a_people_noun_opening_a_clause_is_a
                                       "我认为同志们都会从严要求自己"])
 def test_people_nouns_as_objects_or_in_ones_own_role_are_no_group_subject(sentence):
     assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
+
+
+@pytest.mark.parametrize("boast", ["我牵头修订的两项制度均经市政府常务会议审议通过，", "我带的队伍在全市业务比武中包揽前两名，",
+                                   "我县营商环境排名上升了九位，", "经我协调，审批时限缩短了一半，", "我所在的科室被命名为“青年文明号”，",
+                                   "我负责的督查工作受到市委通报表扬，", "我分管的窗口全年零投诉，"])
+def test_wins_rankings_passes_and_honours_in_other_words_are_achievements(boast):
+    found = hits(GOOD.replace(POINT, boast + POINT), "voice.achievement")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("clause", ["全县营商环境排名倒数第一名，", "方案未经审议通过就印发了，", "我推动的改革只缩短了1天，",
+                                    "全县营商环境排名比上年下降3位，"])
+def test_losses_and_shortfalls_in_the_same_words_are_not_achievements(clause):
+    assert hits(GOOD.replace(POINT, clause + POINT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("praise", ["我从不计较个人得失，先后两次把评优名额让给了年轻同志。", "我的短板是心太软，常常自掏腰包帮困难职工。",
+                                    "去年做手术期间，我仍坚持在病房里审阅文件。"])
+def test_virtues_with_no_virtue_word_of_the_old_lists_are_self_praise(praise):
+    assert hits(GOOD.replace(POINT, praise + POINT), "voice.achievement")
+
+
+@pytest.mark.parametrize("shortfall", ["我对身边干部心太软，失之于宽，该批评的没有批评。", "我从未完整读过一本原著。",
+                                       "对困难企业的资助政策落实不到位。"])
+def test_shortfalls_near_those_words_are_not_self_praise(shortfall):
+    assert hits(GOOD.replace(POINT, shortfall + POINT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("subject", ["各股室普遍", "各乡镇党委对", "广大干部职工", "全体党员"])
+def test_every_unit_of_a_kind_or_the_whole_membership_is_a_group_subject(subject):
+    found = hits(GOOD.replace(POINT, f"{subject}把学习当成任务来完成"), "voice.group_subject")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("sentence", ["我对各科室督促不够", "我带领全体党员把学习当成任务来完成", "我对广大群众的诉求回应不及时"])
+def test_all_units_or_members_as_objects_are_no_group_subject(sentence):
+    assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
