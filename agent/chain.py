@@ -295,10 +295,11 @@ class Chain:
         given = self._given(step)
         cleaned = []
         elsewhere, others = self._elsewhere(step), self._others(step)
+        said: set[str] = set()  # a small model's fill pastes one sentence into several causes or points
         for i, piece in enumerate(pieces):
             text, done = clean_piece(piece, step.section_id, allowed=self.allowed, facts=facts,
                                      no_cases=step.kind == "area", given=given, personal=self.notes.kind == "个人",
-                                     elsewhere=elsewhere[i] if i < len(elsewhere) else [], others=others)
+                                     elsewhere=elsewhere[i] if i < len(elsewhere) else [], others=others, seen=said)
             cleaned.append(text)
             repairs += done
         pieces = cleaned

@@ -101,7 +101,7 @@ def sentences(text: str) -> list[str]:
 
 def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str] = (),
                 no_cases: bool = False, given: list[str] = (), elsewhere: list[str] = (),
-                others: list[str] = (), personal: bool = False) -> tuple[str, list[Repair]]:
+                others: list[str] = (), personal: bool = False, seen: set[str] | None = None) -> tuple[str, list[Repair]]:
     """One model-written piece as clean prose, and what was removed from it (`allowed`: the figures it may
     carry; None when there are no notes to check them against; `given`: what code already writes around the
     piece — a heading, a summary, a cause's title — which the piece must not say again; `elsewhere`: note text
@@ -109,7 +109,8 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
     belongs to other items (another area's problems and facts, the cause hints), which the piece must not copy word
     for word; `no_cases`: a problem
     point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped; `personal`:
-    a personal statement, where the model's 我们 becomes 我)."""
+    a personal statement, where the model's 我们 becomes 我; `seen`: the sentences the step's earlier pieces kept, which
+    this piece must not say again, and to which its own are added)."""
     # Quotes are dropped before comparing: the model writes ‘一岗双责’ where the notes have “一岗双责”.
     given_parts, other_parts = _phrases(given), _phrases(others)
     from agent.rules.grounding import fact_covered
@@ -148,7 +149,7 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
         else:
             repairs.append(Repair(section=section, rule="structure.inline_outline", removed=text[cut:]))
             text = text[:cut]
-    kept, seen = [], set()
+    kept, seen = [], set() if seen is None else seen
     for s in sentences(text):
         rest, gone = _without_restated(s, given_parts)
         if rest:  # the clause that says a heading again goes; what the sentence adds stays
