@@ -398,6 +398,26 @@ def test_a_cause_written_as_a_pledge_loses_the_pledge_and_keeps_its_root(tmp_pat
     assert [f for f in result.report["findings"] if f["rule"] == "correspondence.causes_commitment"] == []
 
 
+def test_a_sentence_pasted_into_two_causes_stays_only_in_the_first(tmp_path):
+    pasted = "我存在好人主义。"  # shorter than the check's repeated-sentence rule looks at
+
+    def responder(task, messages):
+        if task == "causes":
+            items = json.loads(good_responder(task, messages))["items"]
+            items[2] += pasted
+            items[3] += pasted
+            return json.dumps({"items": items}, ensure_ascii=False)
+        return good_responder(task, messages)
+
+    # A roomy target: no sentence is trimmed for length.
+    notes = NOTES.model_copy(update={"target_chars": 5000})
+    result = make_chain(tmp_path, responder, notes=notes, max_rounds=0)[0].draft()
+    causes = parse_text(result.text).part("causes")
+    third, fourth = (result.text[n.start:n.end] for n in causes.children[2:4])
+    assert pasted in third and pasted not in fourth
+    assert {"rule": "duplication.sentence", "section": "2", "removed": pasted} in result.report["repairs"]
+
+
 def test_a_measure_with_no_deadline_or_amount_gives_way_to_codes_plain_measure(tmp_path):
     def responder(task, messages):
         if task == "measures":
