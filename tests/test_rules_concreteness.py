@@ -121,13 +121,16 @@ def re_points(text: str, area: str) -> str:
     return text[:start] + area + text[text.index("\n", start):]
 
 
-@pytest.mark.parametrize("vow", ["这块短板，我将力争年内补齐。", "从现在起，我要把周五下午留给群众来访。", "此事拟列入个人整改台账，限期办结。"])
+@pytest.mark.parametrize("vow", ["这块短板，我将力争年内补齐。", "从现在起，我要把周五下午留给群众来访。", "此事拟列入个人整改台账，限期办结。",
+                                 "从下周起，我每天提前半小时到岗。", "欢迎同志们随时监督我。", "我向组织保证，这种事绝不再发生。",
+                                 "国庆前我要把这笔欠账还清。", "往后涉及征地的事，我都会亲自过问。"])
 def test_a_vow_without_a_vow_word_at_a_points_end_is_flagged(vow):
     found = hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + vow), "concreteness.commitment")
     assert found and found[0].section == "1.1.2"
 
 
 @pytest.mark.parametrize("sentence", ["我把学习当成任务来完成，自学计划落实不够。", "我没有将上级要求落实到具体工作中。",
-                                      "去年我计划走访20户，实际只走访了8户。"])
+                                      "去年我计划走访20户，实际只走访了8户。", "从去年起，我就很少下村了。",
+                                      "我接受群众监督的意识不强。", "原计划年内解决，至今没有解决。"])
 def test_a_plan_that_fell_short_or_a_disposal_at_a_points_end_is_no_vow(sentence):
     assert hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + sentence), "concreteness.commitment") == []

@@ -268,3 +268,24 @@ def test_every_unit_of_a_kind_or_the_whole_membership_is_a_group_subject(subject
 @pytest.mark.parametrize("sentence", ["我对各科室督促不够", "我带领全体党员把学习当成任务来完成", "我对广大群众的诉求回应不及时"])
 def test_all_units_or_members_as_objects_are_no_group_subject(sentence):
     assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
+
+
+@pytest.mark.parametrize("praise", ["我的缺点是眼里揉不得沙子，常让下属觉得标准定得太高。", "爱人总说我没睡过一个安稳觉，心里只有工作。",
+                                    "我宁愿自己吃亏，也不让同事为难。", "老百姓都说我是最好找的干部，随叫随到。",
+                                    "我写材料一丝不苟，交出的稿子滴水不漏。", "在同期干部中，我的业绩始终数一数二。"])
+def test_praise_worded_as_a_flaw_or_as_others_words_is_achievement_talk(praise):
+    assert hits(GOOD.replace(POINT, praise + POINT), "voice.achievement")
+
+
+@pytest.mark.parametrize("shortfall", ["群众说我是“二传手”，只转不办。", "我审核材料不细，漏了两处数据错误。"])
+def test_criticism_in_the_same_shapes_is_not_praise(shortfall):
+    assert hits(GOOD.replace(POINT, shortfall + POINT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("boast", ["群众给我送来两面锦旗，", "经我协调，这笔拖欠款已全部化解，", "我在岗位练兵中夺得头名，"])
+def test_thanks_tokens_and_problems_solved_for_good_are_achievements(boast):
+    assert hits(GOOD.replace(POINT, boast + POINT), "voice.achievement")
+
+
+def test_a_few_deputies_are_a_group_subject():
+    assert hits(GOOD.replace(POINT, "几位副职把学习当成任务来完成"), "voice.group_subject")

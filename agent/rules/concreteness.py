@@ -152,8 +152,11 @@ def _pledges(norm: str, start: int, end: int):
         vows = [_re("pledge_words").search(norm, s, e)]
         if k >= len(spans) - 2 and not _re("pledge_past").search(norm, s, e):
             will = _re("pledge_volition").search(norm, s, e)
-            # A shortfall after the will describes it (对今后的工作思考不深); before it, it is what the vow fixes.
-            vows.append(will if will and not owns_up(norm[will.start():e]) else None)
+            # A shortfall after the will describes it (对今后的工作思考不深, 计划落实不够); inside it (要把欠账还清) or
+            # before it, it is what the vow fixes. 决不再犯 is the vow's own negation, no shortfall.
+            after = "" if not will or _re("pledge_fix").search(norm, will.end(), e) else \
+                _re("deficiency_exempt").sub("", norm[will.end():e])
+            vows.append(will if will and not owns_up(after) else None)
         if any(m and not _re("negation_before").search(norm[max(s, m.start() - 8):m.start()]) for m in vows):
             yield s + lead_space(norm, s, e), e
 
