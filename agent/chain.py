@@ -344,8 +344,7 @@ class Chain:
         areas it was asked for in one call) and the cause hints, which belong in the causes."""
         if step.kind != "area":
             return []
-        mine = set(map(id, self._problems(step)))
-        theirs = [p for a in self.areas for p in a.problems if id(p) not in mine]
+        theirs = [p for a in self.areas if a is not step.area for p in a.problems]
         return [p.summary for p in theirs] + [f for p in theirs for f in p.facts] + list(self.notes.cause_hints)
 
     def _render(self, step: Step, pieces: list[str]) -> Laid:
