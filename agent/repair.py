@@ -107,10 +107,9 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
     piece — a heading, a summary, a cause's title — which the piece must not say again; `elsewhere`: note text
     code writes in another item (another area's measure hints), which the piece must not borrow; `others`: what
     belongs to other items (another area's problems and facts, the cause hints), which the piece must not copy word
-    for word; `no_cases`: a problem
-    point's 表现, where a made-up case, a sentence owning up to nothing and a promise are all dropped; `personal`:
-    a personal statement, where the model's 我们 becomes 我; `seen`: the sentences the step's earlier pieces kept, which
-    this piece must not say again, and to which its own are added)."""
+    for word; `no_cases`: a problem point's 表现, where a made-up case, a sentence owning up to nothing and a promise
+    are all dropped; `personal`: a personal statement, where the model's 我们 becomes 我; `seen`: the sentences the
+    step's earlier pieces kept, which this piece must not say again, and to which its own are added)."""
     # Quotes are dropped before comparing: the model writes ‘一岗双责’ where the notes have “一岗双责”.
     given_parts, other_parts = _phrases(given), _phrases(others)
     from agent.rules.grounding import fact_covered
@@ -155,7 +154,7 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
         if rest:  # the clause that says a heading again goes; what the sentence adds stays
             repairs.append(Repair(section=section, rule="duplication.restated", removed=gone))
             s = rest
-        key = re.sub(r"\W", "", s)
+        key, bare = re.sub(r"\W", "", s), _QUOTES.sub("", s)
         why = None
         if key in seen:
             why = "duplication.sentence"
@@ -165,9 +164,9 @@ def clean_piece(text: str, section: str, *, allowed: set | None, facts: list[str
             why = "grounding.figures"
         elif facts and any(fact_covered(f, s) for f in facts):
             why = "duplication.restated"
-        elif any(g in _QUOTES.sub("", s) for g in given_parts):
+        elif any(g in bare for g in given_parts):
             why = "duplication.restated"
-        elif any(fact_covered(h, s) for h in elsewhere) or any(g in _QUOTES.sub("", s) for g in other_parts):
+        elif any(fact_covered(h, s) for h in elsewhere) or any(g in bare for g in other_parts):
             why = "correspondence.misplaced_hint"
         elif no_cases and _CASE_START.match(s.strip()):
             why = "grounding.case_trace"

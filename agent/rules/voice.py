@@ -71,7 +71,7 @@ def group_subjects(ctx: Context, r):
                 word = m.group(0)
                 if group and (_re("group_voice_own").search(word) or word == "班子成员中有的"):
                     continue
-                if compile_re(table("group_object_before")).search(_clause_before(norm, m.start())):
+                if _re("group_object_before").search(_clause_before(norm, m.start())):
                     continue  # an object: 对部分干部失之于宽, 给我们留下了…
                 if _re("group_reporting_after").search(norm[m.end():m.end() + 6]):
                     continue  # others' opinion of the speaker: 有的同志反映我…
