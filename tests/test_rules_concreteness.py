@@ -134,3 +134,14 @@ def test_a_vow_without_a_vow_word_at_a_points_end_is_flagged(vow):
                                       "我接受群众监督的意识不强。", "原计划年内解决，至今没有解决。"])
 def test_a_plan_that_fell_short_or_a_disposal_at_a_points_end_is_no_vow(sentence):
     assert hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + sentence), "concreteness.commitment") == []
+
+
+@pytest.mark.parametrize("pledge", ["下学期开始，我每周听一节青年教师的课。", "我向大家保证，类似问题不会再出现。"])
+def test_a_vow_from_a_coming_term_or_a_promise_it_will_not_happen_again_is_flagged(pledge):
+    found = hits(GOOD.replace("项目拖期45天。", "项目拖期45天。" + pledge), "concreteness.commitment")
+    assert found and found[0].section == "1.1.2"
+
+
+def test_a_plan_for_a_coming_term_that_never_started_is_the_problem_itself():
+    text = GOOD.replace("项目拖期45天。", "项目拖期45天。原计划下学期开始轮训，至今未启动。")
+    assert hits(text, "concreteness.commitment") == []

@@ -182,3 +182,9 @@ def test_task_wording_over_the_whole_text_marks_the_sentences_checked_one_by_one
         ctx = Context(doc=parse_text("".join(picked)))
         expected = [(s, e) for s, e, chars in norm_sentences(ctx) if _has_task_gram(chars)]
         assert list(_task_wording(ctx)) == expected
+
+
+def test_the_drafts_own_stage_is_meta_prose_but_a_draft_in_the_story_is_not():
+    assert hits(BASE.replace("现对照检查如下。", "现对照检查如下。以上为初稿，待科长审阅后再定稿。"), "contamination.meta")
+    text = BASE.replace("我把学习停留在读原文上。", "我把学习停留在读原文上。形成初稿后，我又征求了支部同志的意见。")
+    assert hits(text, "contamination.meta") == []

@@ -289,3 +289,43 @@ def test_thanks_tokens_and_problems_solved_for_good_are_achievements(boast):
 
 def test_a_few_deputies_are_a_group_subject():
     assert hits(GOOD.replace(POINT, "几位副职把学习当成任务来完成"), "voice.group_subject")
+
+
+@pytest.mark.parametrize("subject", ["病区几位值班护士", "教务处的老师们", "队里有的辅警", "班组长们", "前任领导班子",
+                                     "所里不少协管员"])
+def test_people_by_any_role_as_the_subject_are_a_group(subject):
+    found = hits(GOOD.replace(POINT, f"{subject}对交接工作应付了事，{POINT}"), "voice.group_subject")
+    assert found and found[0].section == "1.1.1"
+
+
+@pytest.mark.parametrize("sentence", ["这些短板全部长期存在，我把学习当成任务来完成", "我向老师们请教不够，把学习当成任务来完成"])
+def test_a_role_word_inside_another_word_or_as_an_object_is_no_group(sentence):
+    assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
+
+
+@pytest.mark.parametrize("boast", ["我牵头的节能改造每年为单位节约电费六十余万元，", "经我手办理的投诉件无一反弹，",
+                                   "我们科刚刚捧回“文明窗口”的牌子，", "我带的班有九人考上重点高校，"])
+def test_results_in_chinese_numerals_none_failed_trophies_and_pupils_places_are_achievements(boast):
+    assert hits(GOOD.replace(POINT, boast + POINT), "voice.achievement")
+
+
+@pytest.mark.parametrize("shortfall", ["我节约成本的意识不强，", "我办结的信访件中有两件出现反弹，"])
+def test_the_same_words_naming_a_shortfall_are_no_achievement(shortfall):
+    assert hits(GOOD.replace(POINT, shortfall + POINT), "voice.achievement") == []
+
+
+@pytest.mark.parametrize("praise", ["要说毛病，就是对工作太上心，周末也常被叫回单位。", "我的不足是干劲太足，常常忘了下班。",
+                                    "我对窗口倾注的精力太多，亏欠了家里的孩子。", "我这个人不善于表功，做了不少实事却很少汇报。",
+                                    "我对自己要求过于苛刻，父母住院都没顾上请假。", "工作中我总是冲在最前面，难事从来不推给别人。"])
+def test_a_virtue_in_excess_family_owed_modesty_or_never_shirking_is_praise_as_a_flaw(praise):
+    assert hits(GOOD.replace(POINT, praise + POINT), "voice.achievement")
+
+
+def test_a_real_flaw_in_the_same_frame_is_not_praise():
+    text = GOOD.replace(POINT, "要说毛病，就是对下属要求过于宽松，出了差错也不批评。" + POINT)
+    assert hits(text, "voice.achievement") == []
+
+
+def test_load_told_as_the_cause_is_an_excuse():
+    found = hits(GOOD.replace(CAUSE, "窗口长期超负荷运转，抽不出时间学习。"), "voice.excuse")
+    assert found and found[0].section == "2.1"

@@ -20,12 +20,24 @@ if TYPE_CHECKING:
 @cache
 def words_re(name: str) -> Matcher:
     """A regex matching any entry of a word list in wordlists.yaml (entries may be regexes)."""
-    return prefiltered("|".join(f"(?:{w})" for w in load_table("wordlists.yaml")[name]), re.MULTILINE)
+    return prefiltered("|".join(f"(?:{w})" for w in table(name)), re.MULTILINE)
 
 
+FRAGMENT_RE = re.compile(r"<<([a-z_]+)>>")
+
+
+@cache
 def table(name: str):
-    """An entry of wordlists.yaml."""
-    return load_table("wordlists.yaml")[name]
+    """An entry of wordlists.yaml, each `<<fragment>>` in its patterns written out from the `fragments` table."""
+    lists = load_table("wordlists.yaml")
+
+    def expand(pattern: str) -> str:
+        return FRAGMENT_RE.sub(lambda m: lists["fragments"][m.group(1)], pattern)
+
+    value = lists[name]
+    if isinstance(value, str):
+        return expand(value)
+    return [expand(v) for v in value] if isinstance(value, list) else value
 
 
 def quoted(text: str, start: int) -> bool:
