@@ -21,7 +21,7 @@ from agent.llm import LLM
 from agent.notes import Notes
 from agent.parser import parse_text
 from agent.reader import SourceText
-from agent.rules import Finding
+from agent.rules import Finding, second_opinion
 from agent.sections import Repair
 
 CONTEXT_CHARS = 60  # enough to connect; more and a small model rewrites the neighbours too
@@ -78,7 +78,8 @@ def build_messages(doc: Document, node: Node, findings: list[Finding], notes: No
         heading=_plain(doc.text[node.start:node.body_start]),
         body=_plain(doc.body(node)),
         after=_plain(doc.text[node.end:node.end + CONTEXT_CHARS]),
-        findings=sorted({f.message for f in findings}),
+        # The second reader's 请复核 prompts are for the person: the model is sent what the exact rules found.
+        findings=sorted({f.message for f in findings if not second_opinion(f)}),
         facts=facts,
         instruction=instruction or "",
         budget=len(doc.body(node)),

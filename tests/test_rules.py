@@ -70,6 +70,16 @@ PERTURBATIONS = [
     ("duplication.specifics", lambda t: t.replace("老旧小区改造项目", "达溪河治理项目"), "1.1.2"),
     ("length.total", lambda t: t, "title"),
     ("length.balance", lambda t: t.replace("（一）加强理论学习。", "（一）加强理论学习。" + "认真学习党的理论。" * 80), "1"),
+    # The second reader: faults in words no pattern lists (its weights as trained and shipped).
+    ("voice.second_reader_group", lambda t: t.replace("我把学习当成任务", "科里几个刚来的护士们交接班时马马虎虎，我把学习当成任务"),
+     "1.1.1"),
+    ("voice.second_reader_achievement", lambda t: t.replace("我把学习当成任务", "我手上的项目年年拿全市头彩，我把学习当成任务"),
+     "1.1.1"),
+    ("voice.second_reader_self_praise", lambda t: t.replace(
+        "我把学习当成任务", "我的短处就是太替群众着想，常常自己贴钱帮困难户。我把学习当成任务"), "1.1.1"),
+    ("concreteness.second_reader_pledge", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。下个季度我会把这些台账补起来。"),
+     "1.1.2"),
+    ("contamination.second_reader_meta", lambda t: t.replace("我把学习当成任务", "以上几条问题可以按需删减。我把学习当成任务"), "1.1.1"),
 ]
 
 

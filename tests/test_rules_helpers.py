@@ -145,3 +145,10 @@ def test_a_guarded_alternation_inside_a_pattern_finds_the_same_matches():
     assert found and [(m.span(), m.groups()) for m in fast.finditer(text)] == found
     assert [m.span() for m in re.finditer(rf"x+{guarded('(?i:vip)|会员')}", "xVIP xx会员 xvIp")] == [
         (0, 4), (5, 9), (10, 14)]
+
+
+def test_a_word_list_entry_has_its_shared_fragments_written_out():
+    from agent.rules.helpers import table
+
+    assert all("<<" not in entry for entry in table("group_subjects"))
+    assert any("民警" in entry for entry in table("group_subjects"))  # from the `people` fragment

@@ -101,16 +101,21 @@ class Rule:
     func: RuleFunc
     needs_notes: bool = False
     summary: str = ""
+    # A second opinion (the statistical reader) names the rules that judge the same fault: its finding gives
+    # way to theirs where they overlap, so one fault is reported once, in the words of the more exact rule.
+    defers_to: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, category: Category, severity: Severity, needs_notes: bool = False):
+def rule(rule_id: str, category: Category, severity: Severity, needs_notes: bool = False,
+         defers_to: tuple[str, ...] = ()):
     """Register a rule function under an id; its docstring is its summary."""
 
     def wrap(func: RuleFunc) -> RuleFunc:
-        REGISTRY[rule_id] = Rule(rule_id, category, severity, func, needs_notes, (func.__doc__ or "").strip())
+        REGISTRY[rule_id] = Rule(rule_id, category, severity, func, needs_notes, (func.__doc__ or "").strip(),
+                                 defers_to)
         return func
 
     return wrap
@@ -127,6 +132,7 @@ def load_rules() -> dict[str, Rule]:
         grounding,
         length,
         placeholder,
+        second_reader,
         structure,
         voice,
     )
@@ -134,13 +140,24 @@ def load_rules() -> dict[str, Rule]:
     return REGISTRY
 
 
+def second_opinion(finding: Finding) -> bool:
+    """Whether a finding comes from a rule that defers to others (the statistical reader): a prompt for the
+    person to look again, never a fault a model is asked to fix."""
+    found = load_rules().get(finding.rule)
+    return found is not None and bool(found.defers_to)
+
+
 def run_rules(ctx: Context, only: set[str] | None = None) -> list[Finding]:
     """Run every applicable rule and return findings in document order."""
     findings: list[Finding] = []
+    seconds: list[Finding] = []
     for r in load_rules().values():
         if r.needs_notes and ctx.notes is None:
             continue
         if only and r.id not in only and r.category not in only:
             continue
-        findings.extend(r.func(ctx, r))
+        (seconds if r.defers_to else findings).extend(r.func(ctx, r))
+    deferring = {r.id: r.defers_to for r in load_rules().values()}
+    findings += [f for f in seconds if not any(
+        g.rule in deferring[f.rule] and g.start < f.end and f.start < max(g.end, g.start + 1) for g in findings)]
     return sorted(findings, key=lambda f: (f.start, f.rule))

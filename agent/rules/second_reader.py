@@ -1,0 +1,153 @@
+"""The second reader: a linear model over character n-grams that reads each sentence and clause for the
+faults the word lists name, in wordings no list holds (一句话以“科里几位年轻医生”开头, 成绩 in new verbs).
+
+Word lists catch the shapes someone has seen; each new writer finds new words for the same fault. The
+model (`agent/data/second_reader_weights.json`, trained by `benchmarks/train_second_reader.py` on the planted-defect
+wordings against sentences of real statements) scores what the words of a unit lean towards. Its findings
+are `info` and say they are a prompt to look again: a statistical reading is never an error that fails a
+document or sends a draft back. A unit is reported only where its label's gate holds (a group subject
+names no 我; 成绩 owns up to nothing) and no pattern rule for the same fault already found it (`defers_to`).
+The labels, gates, thresholds and messages are data: `agent/data/second_reader.yaml`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from agent.diskcache import compile_re
+from agent.resources import DATA_DIR, load_table
+from agent.rules import Context, rule
+from agent.rules.helpers import lead_space, owns_up, sentence_spans
+
+KEEP_RE = compile_re(r"[^\u4e00-\u9fffA-Za-z0-9“”【】（）：]+")  # what a unit's grams skip
+CLAUSE_END_RE = compile_re(r"[，,；;：:]")
+MIN_UNIT_CJK = 4  # shorter than this is a heading's tail or a list word: too little to read
+
+
+@dataclass(frozen=True)
+class Model:
+    """The trained weights: labels (the first is `none`), a bias per label, a weight row per n-gram."""
+
+    labels: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    orders: tuple[int, ...]
+
+
+@cache
+def model() -> Model:
+    """The weights file, read once."""
+    data = json.loads((DATA_DIR / "second_reader_weights.json").read_text(encoding="utf-8"))
+    return Model(tuple(data["labels"]), tuple(data["bias"]), {g: tuple(w) for g, w in data["weights"].items()},
+                 tuple(data["orders"]))
+
+
+DIGITS = str.maketrans("123456789１２３４５６７８９０", "000000000" + "0" * 10)
+
+
+def grams(unit: str, orders: tuple[int, ...] = (1, 2)) -> set[str]:
+    """The distinct character n-grams of a unit, punctuation and spaces dropped, every digit read as 0 (a
+    figure, not which figure, is what a sentence's kind may turn on), its ends marked ^ and $."""
+    text = "^" + KEEP_RE.sub("", unit).translate(DIGITS) + "$"
+    return {text[i:i + n] for n in orders for i in range(len(text) - n + 1)}
+
+
+def probabilities(unit: str, m: Model | None = None) -> dict[str, float]:
+    """The model's probability of each label for a unit of text."""
+    m = m or model()
+    scores = list(m.bias)
+    for g in grams(unit, m.orders):
+        row = m.weights.get(g)
+        if row is not None:
+            scores = [s + w for s, w in zip(scores, row, strict=True)]
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return {label: e / total for label, e in zip(m.labels, exps, strict=True)}
+
+
+def unit_spans(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in norm[start:end] and, when it has several, of each of its clauses."""
+    out = []
+    for s, e in sentence_spans(norm, start, end):
+        s += lead_space(norm, s, e)
+        out.append((s, e))
+        cuts = [m.end() for m in CLAUSE_END_RE.finditer(norm, s, e)]
+        if cuts and cuts[-1] < e:
+            cuts.append(e)
+        if len(cuts) > 1:
+            out.extend(zip([s, *cuts[:-1]], cuts, strict=True))
+    return [(s, e) for s, e in out if len(KEEP_RE.sub("", norm[s:e])) >= MIN_UNIT_CJK]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One label the reader reports: where it reads, how sure it must be, what the unit must (not) hold."""
+
+    label: str
+    rule: str
+    category: str
+    parts: tuple[str, ...]
+    threshold: float
+    message: str
+    summary: str
+    defers_to: tuple[str, ...] = ()
+    voice: str = ""  # personal / group: read only statements of that voice
+    requires: str = ""
+    forbids: str = ""
+    owns_up: bool | None = None  # False: only a unit naming no shortfall; None: either
+
+    def admits(self, unit: str) -> bool:
+        """Whether the gate lets a unit through: the words it needs, none it forbids, owning up as asked."""
+        return (not self.requires or bool(compile_re(self.requires).search(unit))) \
+            and not (self.forbids and compile_re(self.forbids).search(unit)) \
+            and (self.owns_up is None or owns_up(unit) == self.owns_up)
+
+
+def specs() -> list[Spec]:
+    """The labels of second_reader.yaml, in its order."""
+    return [Spec(label=label, **{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+            for label, fields in load_table("second_reader.yaml")["labels"].items()]
+
+
+def reading(ctx: Context) -> list[tuple[Spec, int, int, float]]:
+    """(spec, start, end, probability) of each unit the reader flags in this document, the smallest unit
+    where a sentence and its clause are both flagged for the same label."""
+    def compute() -> list[tuple[Spec, int, int, float]]:
+        norm, found = ctx.doc.norm, []
+        for spec in specs():
+            if spec.voice and spec.voice != ctx.doc.kind.voice:
+                continue
+            hits = []
+            for kind in spec.parts:
+                for part in ctx.doc.parts(kind):
+                    for s, e in unit_spans(norm, part.body_start, part.end):
+                        p = probabilities(norm[s:e]).get(spec.label, 0.0)
+                        if p >= spec.threshold and spec.admits(norm[s:e]):
+                            hits.append((s, e, p))
+            found += [(spec, s, e, p) for s, e, p in hits
+                      if not any((a, b) != (s, e) and s <= a and b <= e for a, b, _ in hits)]
+        return found
+
+    return ctx.derived("second_reader", compute)
+
+
+def _register(spec: Spec) -> None:
+    """Register the rule that reports a spec's label."""
+    def read(ctx: Context, r):
+        for found, s, e, _ in reading(ctx):
+            if found.label != spec.label:
+                continue
+            node = ctx.doc.get(ctx.section_of(s))
+            where = ctx.label(node) if node is not None and node.kind in ("section", "point") else ""
+            yield ctx.finding(r, spec.message.format(where=where, excerpt=ctx.doc.text[s:e].strip()[:18]), s, e)
+
+    read.__doc__ = spec.summary
+    rule(spec.rule, spec.category, "info", defers_to=spec.defers_to)(read)  # type: ignore[arg-type]
+
+
+for _spec in specs():
+    _register(_spec)
