@@ -152,3 +152,54 @@ def test_a_word_list_entry_has_its_shared_fragments_written_out():
 
     assert all("<<" not in entry for entry in table("group_subjects"))
     assert any("民警" in entry for entry in table("group_subjects"))  # from the `people` fragment
+
+def test_a_list_with_an_entry_that_may_start_anywhere_is_tried_in_full_only_where_the_others_can_start():
+    from agent.rules.helpers import split_guard
+
+    pattern = r"(?<!没有)取得(成效|成绩)|[\u4e00-\u9fff]{1,4}率(?:达到)?\d+|(?:满意度)达|增速"
+    guard = split_guard(pattern, 0)
+    assert guard.endswith(r"|(?:[\u4e00-\u9fff]{1,4}率(?:达到)?\d+)")  # only the entry with no class after
+    plain, fast = re.compile(pattern), prefiltered(pattern)
+    assert isinstance(fast, Prefiltered)
+    text = "".join(TEXTS) + "没有取得成效，取得成绩，合格率达到95，满意度达，增速快，取得成效率达到3。"
+    for pos in range(0, len(text), 7):
+        assert _same(plain.search(text, pos), fast.search(text, pos))
+    found = [(m.span(), m.groups()) for m in plain.finditer(text)]
+    assert len(found) >= 4 and [(m.span(), m.groups()) for m in fast.finditer(text)] == found
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"年底前|年内|每季度",  # every entry has a class: start_class's business
+        r"[\u4e00-\u9fff]率|.达",  # no entry has one
+        r"取得成效|([\u4e00-\u9fff])率",  # the entry with none holds a group
+        r"(成效)|\1率",  # an entry that needs another
+        r"取得成效|[\u4e00-\u9fff]*",  # an entry that can match nothing
+        r"[|]成效|\[率|(?:成|效)",  # no `|` at the top level but the ones in a class or escaped
+    ],
+)
+def test_no_split_where_it_cannot_help_or_would_not_be_the_same(pattern):
+    from agent.rules.helpers import _top_level_alternatives, split_guard
+
+    assert split_guard(pattern, 0) == ""
+    assert "|".join(_top_level_alternatives(pattern)) == pattern
+
+
+def test_single_pattern_entries_prefiltered_find_what_the_plain_patterns_find():
+    checked = 0
+    for name, value in load_table("wordlists.yaml").items():
+        if not isinstance(value, str):
+            continue
+        try:
+            plain = re.compile(value)
+        except re.error:
+            continue  # a template or a plain phrase, not a pattern
+        fast = prefiltered(value)
+        if not isinstance(fast, Prefiltered):
+            continue
+        checked += 1
+        for text in TEXTS:
+            assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+                (m.span(), m.groups()) for m in plain.finditer(text)], name
+    assert checked >= 5  # achievement_outcome, faux_flaw, praise_idioms…

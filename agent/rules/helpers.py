@@ -104,8 +104,9 @@ def lead_space(text: str, start: int, end: int) -> int:
 
 
 @cache
-def _owning_up() -> re.Pattern[str]:
-    return compile_re("|".join(table("owning_up")))
+def _owning_up() -> Matcher:
+    # Prefiltered: asked of nearly every sentence, and sre has no first-character map for the list.
+    return prefiltered("|".join(table("owning_up")))
 
 
 def owns_up(sentence: str) -> bool:
@@ -210,7 +211,8 @@ def prefiltered(pattern: str, flags: int = 0) -> Matcher:
     """`compile_re(pattern, flags)`, as a `Prefiltered` where that makes searching it cheaper."""
     starts = derived(_analysis_name(), pattern, flags, start_class)
     if not starts:
-        return compile_re(pattern, flags)
+        split = derived(_analysis_name("split_guard"), pattern, flags, split_guard)
+        return Prefiltered(pattern, flags, ahead=compile_re(split, flags)) if split else compile_re(pattern, flags)
     # (A verbose pattern's comment would swallow the closing parenthesis; a global flag opening the
     # pattern may not stand after the lookahead: both keep to candidates.)
     if compile_re(starts).search(COMMON_CHARS) and not flags & re.VERBOSE and not GLOBAL_FLAGS_RE.match(pattern):
@@ -233,6 +235,72 @@ def guarded(pattern: str, flags: int = 0) -> str:
     """
     starts = derived(_analysis_name("first_class"), pattern, flags, first_class)
     return f"{lookahead(starts) if starts else ''}(?:{pattern})"
+
+
+def split_guard(pattern: str, flags: int = 0) -> str:
+    """The pattern as `(?=[C])(?:pattern)|(?:B)`, where B holds, in order, the alternatives at its top
+    level with no `first_class` and C is the other alternatives' class; "" where that cannot be had.
+
+    One entry of a word list that may begin with any CJK character (`[\\u4e00-\\u9fff]{1,4}率`) leaves
+    the whole list without a start class, and sre then tries every entry at every character. Here it
+    tries them all only where C holds: anywhere else no alternative outside B can match, and B's
+    alternatives are tried in their order as before, so every search finds the same match. B must hold
+    no group (group numbers and names stay those of the pattern).
+    """
+    if flags & re.VERBOSE or GLOBAL_FLAGS_RE.match(pattern):
+        return ""
+    pieces = _top_level_alternatives(pattern)
+    classes = [first_class(p, flags) for p in pieces]
+    broad = [p for p, c in zip(pieces, classes, strict=True) if not c]
+    narrow = [p for p, c in zip(pieces, classes, strict=True) if c]
+    if not broad or not narrow:
+        return ""
+    try:
+        from re import _parser
+
+        # Each piece compiles alone (the cut is sound, no piece refers to another's group)...
+        groups = [re.compile(p, flags).groups for p in pieces]
+        # ...B holds no group (after the pattern it renumbers nothing, but would name one twice) and
+        # cannot match nothing (then there is no character to look ahead for: a pattern that matches
+        # everywhere gains nothing).
+        if any(n for n, c in zip(groups, classes, strict=True) if not c) \
+                or any(_parser.parse(p, flags).getwidth()[0] == 0 for p in broad):
+            return ""
+    except Exception:  # noqa: BLE001 (a piece that needs the others; another Python's parser internals)
+        return ""
+    starts = first_class("|".join(f"(?:{p})" for p in narrow), flags)
+    if not starts:
+        return ""
+    return f"{lookahead(starts)}(?:{pattern})|" + "|".join(f"(?:{p})" for p in broad)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`pattern` cut at each `|` outside any group and character class (the pieces join back to it)."""
+    pieces, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            # A `]` right after `[` or `[^` is a literal member, not the end of the class.
+            i += 1 + (pattern.startswith("^", i + 1))
+            if pattern.startswith("]", i):
+                i += 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            pieces.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(pattern[start:])
+    return pieces
 
 
 @cache

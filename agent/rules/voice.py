@@ -12,7 +12,17 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import cjk_count
 from agent.rules import Context, rule
-from agent.rules.helpers import lead_space, owns_up, quoted, sentences, table, units, words_re
+from agent.rules.helpers import (
+    Matcher,
+    lead_space,
+    owns_up,
+    prefiltered,
+    quoted,
+    sentences,
+    table,
+    units,
+    words_re,
+)
 
 CLAUSE_BREAK = compile_re(r"[，,。；;：:、！？!?\n]")
 MIN_PART_CHARS = 40  # a part shorter than this is a heading (a table of contents line): nothing to judge
@@ -20,9 +30,10 @@ MIN_CAUSE_CHARS = 8  # a cause unit shorter than this is a heading or an empty s
 
 
 @cache
-def _re(name: str) -> re.Pattern[str]:
-    """A single-regex entry of wordlists.yaml, compiled once."""
-    return compile_re(table(name))
+def _re(name: str) -> Matcher:
+    """A single-regex entry of wordlists.yaml, compiled once (prefiltered: these are searched through
+    whole parts and every sentence, and sre has no first-character map for most of them)."""
+    return prefiltered(table(name))
 
 
 def _clause_start(text: str, pos: int, floor: int = 0, reach: int = 40) -> int:
