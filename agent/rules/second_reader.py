@@ -2,8 +2,8 @@
 faults the word lists name, in wordings no list holds (一句话以“科里几位年轻医生”开头, 成绩 in new verbs).
 
 Word lists catch the shapes someone has seen; each new writer finds new words for the same fault. The
-model (`agent/data/second_reader_weights.json`, trained by `benchmarks/train_second_reader.py` on the planted-defect
-wordings against sentences of real statements) scores what the words of a unit lean towards. Its findings
+model (`agent/data/second_reader_weights.json`, trained by `benchmarks/train_second_reader.py` on the
+planted-defect wordings against sentences of real statements) scores what the words of a unit lean towards. Its findings
 are `info` and say they are a prompt to look again: a statistical reading is never an error that fails a
 document or sends a draft back. A unit is reported only where its label's gate holds (a group subject
 names no 我; 成绩 owns up to nothing) and no pattern rule for the same fault already found it (`defers_to`).
@@ -125,7 +125,7 @@ def reading(ctx: Context) -> list[tuple[Spec, int, int, float]]:
             for part in ctx.doc.parts(kind):
                 for s, e in unit_spans(norm, part.body_start, part.end):
                     unit, probs = norm[s:e], None
-                    for spec in readers:  # the gate first: most units pass no gate, and are never scored
+                    for spec in readers:  # the gates first: a unit none admits is never scored
                         if spec.admits(unit):
                             probs = probs or probabilities(unit)
                             if probs[spec.label] >= spec.threshold:
