@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from agent.normalize import repair_extraction  # noqa: E402
 from agent.parser import parse_text  # noqa: E402
-from agent.rules.second_reader import Spec, grams, specs, unit_spans  # noqa: E402
+from agent.rules.second_reader import Model, Spec, grams, probabilities, specs, unit_spans  # noqa: E402
 from benchmarks.check_quality import DEFAULT_FOLDERS, corpus_text  # noqa: E402
 from benchmarks.perturb import DEFECTS  # noqa: E402
 
@@ -137,8 +137,6 @@ def corpus(folders: list[Path]) -> dict[str, list[tuple[str, str]]]:
 
 def cross_validate(docs: dict[str, list[tuple[str, str]]], labels: list[str], chosen: list[Spec]) -> None:
     """Print, per label and threshold, held-out wordings caught and held-out real units flagged."""
-    from agent.rules.second_reader import Model, probabilities
-
     pos = positives(labels[1:])
     names = sorted(docs)
     thresholds = (0.5, 0.6, 0.7, 0.8, 0.9)

@@ -203,3 +203,10 @@ def test_single_pattern_entries_prefiltered_find_what_the_plain_patterns_find():
             assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
                 (m.span(), m.groups()) for m in plain.finditer(text)], name
     assert checked >= 5  # achievement_outcome, faux_flaw, praise_idioms…
+
+
+def test_a_pattern_may_name_a_fragment_or_a_single_regex_entry_of_the_word_lists():
+    from agent.rules.helpers import expand, table
+
+    assert expand("(?:<<pledge_past>>)") == f"(?:{table('pledge_past')})"
+    assert "<<" not in expand("有的<<people>>")

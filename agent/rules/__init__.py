@@ -149,15 +149,16 @@ def second_opinion(finding: Finding) -> bool:
 
 def run_rules(ctx: Context, only: set[str] | None = None) -> list[Finding]:
     """Run every applicable rule and return findings in document order."""
+    rules = load_rules()
     findings: list[Finding] = []
     seconds: list[Finding] = []
-    for r in load_rules().values():
+    for r in rules.values():
         if r.needs_notes and ctx.notes is None:
             continue
         if only and r.id not in only and r.category not in only:
             continue
         (seconds if r.defers_to else findings).extend(r.func(ctx, r))
-    deferring = {r.id: r.defers_to for r in load_rules().values()}
     findings += [f for f in seconds if not any(
-        g.rule in deferring[f.rule] and g.start < f.end and f.start < max(g.end, g.start + 1) for g in findings)]
+        g.rule in rules[f.rule].defers_to and g.start < f.end and f.start < max(g.end, g.start + 1)
+        for g in findings)]
     return sorted(findings, key=lambda f: (f.start, f.rule))

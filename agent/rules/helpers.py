@@ -26,15 +26,17 @@ def words_re(name: str) -> Matcher:
 FRAGMENT_RE = re.compile(r"<<([a-z_]+)>>")
 
 
+def expand(pattern: str) -> str:
+    """A pattern with each `<<name>>` written out: the `fragments` entry of that name, else that word list
+    entry (a single regex, as `<<pledge_past>>`)."""
+    lists = load_table("wordlists.yaml")
+    return FRAGMENT_RE.sub(lambda m: lists["fragments"].get(m.group(1)) or lists[m.group(1)], pattern)
+
+
 @cache
 def table(name: str):
-    """An entry of wordlists.yaml, each `<<fragment>>` in its patterns written out from the `fragments` table."""
-    lists = load_table("wordlists.yaml")
-
-    def expand(pattern: str) -> str:
-        return FRAGMENT_RE.sub(lambda m: lists["fragments"][m.group(1)], pattern)
-
-    value = lists[name]
+    """An entry of wordlists.yaml, each `<<fragment>>` in its patterns written out (`expand`)."""
+    value = load_table("wordlists.yaml")[name]
     if isinstance(value, str):
         return expand(value)
     return [expand(v) for v in value] if isinstance(value, list) else value

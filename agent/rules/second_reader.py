@@ -20,9 +20,10 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.resources import DATA_DIR, load_table
 from agent.rules import Context, rule
-from agent.rules.helpers import lead_space, owns_up, sentence_spans
+from agent.rules.helpers import expand, lead_space, owns_up, sentence_spans
 
 KEEP_RE = compile_re(r"[^\u4e00-\u9fffA-Za-z0-9“”【】（）：]+")  # what a unit's grams skip
+DIGITS = str.maketrans("0123456789０１２３４５６７８９", "0" * 20)  # every figure reads as 0
 CLAUSE_END_RE = compile_re(r"[，,；;：:]")
 MIN_UNIT_CJK = 4  # shorter than this is a heading's tail or a list word: too little to read
 
@@ -43,9 +44,6 @@ def model() -> Model:
     data = json.loads((DATA_DIR / "second_reader_weights.json").read_text(encoding="utf-8"))
     return Model(tuple(data["labels"]), tuple(data["bias"]), {g: tuple(w) for g, w in data["weights"].items()},
                  tuple(data["orders"]))
-
-
-DIGITS = str.maketrans("123456789１２３４５６７８９０", "000000000" + "0" * 10)
 
 
 def grams(unit: str, orders: tuple[int, ...] = (1, 2)) -> set[str]:
@@ -108,8 +106,11 @@ class Spec:
 
 @cache
 def specs() -> tuple[Spec, ...]:
-    """The labels of second_reader.yaml, in its order."""
-    return tuple(Spec(label=label, **{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    """The labels of second_reader.yaml, in its order, their gates' `<<name>>`s written out."""
+    def value(key: str, v):
+        return tuple(v) if isinstance(v, list) else expand(v) if key in ("requires", "forbids") else v
+
+    return tuple(Spec(label=label, **{k: value(k, v) for k, v in fields.items()})
                  for label, fields in load_table("second_reader.yaml")["labels"].items())
 
 
