@@ -148,7 +148,7 @@ def cross_validate(docs: dict[str, list[tuple[str, str]]], labels: list[str], ch
         vocab, w, b = train(units + [u for _, u in train_pos], [0] * len(units)
                             + [labels.index(k) for k, _ in train_pos], len(labels))
         data = weights_file(labels, vocab, w, b)
-        m = Model(tuple(labels), tuple(data["bias"]), {g: tuple(r) for g, r in data["weights"].items()}, ORDERS)
+        m = Model.from_weights(data)
         for spec in chosen:
             for _, u in (p for i, p in enumerate(pos) if i % 4 == fold and p[0] == spec.label):
                 tried[spec.label] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from agent.check import check_document
@@ -9,7 +11,17 @@ from agent.document import DocKind
 from agent.parser import parse_text
 from agent.revise import build_messages
 from agent.rules import Finding, load_rules, second_opinion
-from agent.rules.second_reader import Spec, grams, model, probabilities, specs, unit_spans
+from agent.rules.second_reader import (
+    Model,
+    Spec,
+    grams,
+    model,
+    pack,
+    probabilities,
+    specs,
+    unit_spans,
+    unpack,
+)
 from tests.conftest import ROOT
 
 GOOD = (ROOT / "tests" / "data" / "good-2023.md").read_text(encoding="utf-8")
@@ -31,6 +43,22 @@ def test_grams_drop_punctuation_read_every_digit_as_zero_and_mark_the_ends():
 def test_probabilities_cover_every_label_and_sum_to_one():
     p = probabilities("科室里几位年轻护士交接班时敷衍了事，")
     assert set(p) == set(model().labels) and abs(sum(p.values()) - 1) < 1e-9
+
+
+def test_packed_rows_sum_to_each_labels_sum_signs_and_carries_included():
+    rows = [(0.25, -1.457, 0.0, 1.731), (-0.001, -0.002, 0.5, -1.0), (0.0, 0.999, -0.999, 0.0)]
+    total = sum(pack(r) for r in rows)
+    assert unpack(total, 4) == pytest.approx([sum(col) for col in zip(*rows, strict=True)], abs=1e-12)
+
+
+def test_probabilities_are_the_softmax_of_bias_plus_the_weights_of_the_distinct_grams():
+    data = {"labels": ["none", "x"], "orders": [1, 2], "bias": [0.5, -0.5],
+            "weights": {"我": [0.0, 0.3], "^我": [0.1, 0.2], "满足": [-0.2, 0.9]}}
+    m = Model.from_weights(data)
+    # 我 occurs twice and counts once; 满足 once; grams with no row weigh nothing.
+    score_none, score_x = 0.5 + 0.0 + 0.1 - 0.2, -0.5 + 0.3 + 0.2 + 0.9
+    p = probabilities("我满足于我", m)
+    assert p["x"] == pytest.approx(1 / (1 + math.exp(score_none - score_x)), abs=1e-12)
 
 
 def test_units_are_each_sentence_and_its_clauses():

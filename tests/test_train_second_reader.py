@@ -11,7 +11,7 @@ def test_weights_trained_on_two_kinds_of_sentence_tell_them_apart():
     boast = ["我们科包揽了全市前三名。", "我的经验被全省推广。", "我荣获了先进个人称号。", "我带的团队拿了金奖。"] * 3
     vocab, w, b = train(none + boast, [0] * len(none) + [1] * len(boast), 2)
     data = weights_file(["none", "boast"], vocab, w, b)
-    m = Model(("none", "boast"), tuple(data["bias"]), {g: tuple(r) for g, r in data["weights"].items()}, (1, 2))
+    m = Model.from_weights(data)
     assert probabilities("我又拿了金奖。", m)["boast"] > 0.5
     assert probabilities("我调研不够深入。", m)["none"] > 0.5
 
