@@ -46,11 +46,12 @@ KEEP_WEIGHT = 0.02  # a row whose largest weight is below this changes no decisi
 PARTS = ("opening", "problems", "causes", "measures")
 
 
-def document_units(text: str) -> list[tuple[str, str]]:
-    """(part kind, unit) of each unit the reader reads in a statement: sentences and clauses of its parts."""
+def document_units(text: str) -> list[tuple[str, str, str]]:
+    """(part kind, statement voice, unit) of each unit the reader reads in a statement: sentences and clauses
+    of its parts, with the voice (personal or group) a label may be limited to."""
     text = repair_extraction(text)
     doc = parse_text(text)
-    return [(kind, doc.norm[s:e]) for kind in PARTS for part in doc.parts(kind)
+    return [(kind, doc.kind.voice, doc.norm[s:e]) for kind in PARTS for part in doc.parts(kind)
             for s, e in unit_spans(doc.norm, part.body_start, part.end)]
 
 
@@ -129,13 +130,13 @@ def weights_file(labels: list[str], vocab: dict[str, int], w, b) -> dict:
     return {"labels": labels, "orders": list(ORDERS), "bias": [round(float(v), 3) for v in b], "weights": rows}
 
 
-def corpus(folders: list[Path]) -> dict[str, list[tuple[str, str]]]:
+def corpus(folders: list[Path]) -> dict[str, list[tuple[str, str, str]]]:
     """Units of each statement in the folders, by file name."""
     files = sorted(p for folder in folders for p in folder.glob("*.txt"))
     return {p.name: document_units(corpus_text(p)) for p in files}
 
 
-def cross_validate(docs: dict[str, list[tuple[str, str]]], labels: list[str], chosen: list[Spec]) -> None:
+def cross_validate(docs: dict[str, list[tuple[str, str, str]]], labels: list[str], chosen: list[Spec]) -> None:
     """Print, per label and threshold, held-out wordings caught and held-out real units flagged."""
     pos = positives(labels[1:])
     names = sorted(docs)
@@ -143,7 +144,7 @@ def cross_validate(docs: dict[str, list[tuple[str, str]]], labels: list[str], ch
     caught, tried, flagged, read = Counter(), Counter(), Counter(), 0
     for fold in range(4):
         held = set(names[fold::4])
-        units = [u for n in names if n not in held for _, u in docs[n]] + own_negatives()
+        units = [u for n in names if n not in held for _, _, u in docs[n]] + own_negatives()
         train_pos = [p for i, p in enumerate(pos) if i % 4 != fold]
         vocab, w, b = train(units + [u for _, u in train_pos], [0] * len(units)
                             + [labels.index(k) for k, _ in train_pos], len(labels))
@@ -155,10 +156,10 @@ def cross_validate(docs: dict[str, list[tuple[str, str]]], labels: list[str], ch
                 pr = probabilities(u, m)[spec.label]
                 for th in thresholds:
                     caught[spec.label, th] += pr >= th and spec.admits(u)
-        for kind, u in (ku for n in held for ku in docs[n]):
+        for kind, voice, u in (unit for n in held for unit in docs[n]):
             read += 1
             pr = probabilities(u, m)
-            for spec in (s for s in chosen if kind in s.parts):
+            for spec in (s for s in chosen if kind in s.parts and s.voice in ("", voice)):
                 for th in thresholds:
                     flagged[spec.label, th] += pr[spec.label] >= th and spec.admits(u)
     print(f"{read} held-out real units; wordings per label: {dict(tried)}")
@@ -178,7 +179,7 @@ def main(argv: list[str]) -> None:
     if "--cv" in sys.argv:
         cross_validate(docs, labels, chosen)
         return
-    units = [u for us in docs.values() for _, u in us] + own_negatives()
+    units = [u for us in docs.values() for _, _, u in us] + own_negatives()
     pos = positives(labels[1:])
     vocab, w, b = train(units + [u for _, u in pos], [0] * len(units) + [labels.index(k) for k, _ in pos],
                         len(labels))

@@ -71,7 +71,7 @@ PERTURBATIONS = [
     ("length.total", lambda t: t, "title"),
     ("length.balance", lambda t: t.replace("（一）加强理论学习。", "（一）加强理论学习。" + "认真学习党的理论。" * 80), "1"),
     # The second reader: faults in words no pattern lists (its weights as trained and shipped).
-    ("voice.second_reader_group", lambda t: t.replace("我把学习当成任务", "科里几个刚来的护士们交接班时马马虎虎，我把学习当成任务"),
+    ("voice.second_reader_group", lambda t: t.replace("我把学习当成任务", "年轻的科员们写简报时爱堆砌数字，我把学习当成任务"),
      "1.1.1"),
     ("voice.second_reader_achievement", lambda t: t.replace("我把学习当成任务", "我手上的项目年年拿全市头彩，我把学习当成任务"),
      "1.1.1"),

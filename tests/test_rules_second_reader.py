@@ -84,7 +84,7 @@ def test_every_label_of_the_table_is_a_label_of_the_model_and_a_registered_info_
 
 
 @pytest.mark.parametrize(("sentence", "rule"), [
-    ("科里几个刚来的护士们交接班时马马虎虎，", "voice.second_reader_group"),
+    ("年轻的科员们写简报时爱堆砌数字，", "voice.second_reader_group"),
     ("以上几条问题可以按需删减。", "contamination.second_reader_meta"),
     ("我手上的项目年年拿全市头彩，", "voice.second_reader_achievement"),
 ])

@@ -58,6 +58,28 @@ def test_a_quantity_of_reasons_anothers_thinking_or_an_object_is_no_group_subjec
     assert hits(GOOD.replace(POINT, sentence), "voice.group_subject") == []
 
 
+@pytest.mark.parametrize("clause", ["城建科的技术员验收管网时只看资料，", "急救站的值班医生出车时常有拖延，",
+                                    "镇便民服务中心窗口人员对老人办事解释含糊，", "县住房公积金中心在提取审核上时紧时松，",
+                                    "派出所值班室对夜间巡查安排得很随意，", "支行信贷部的客户经理贷后走访流于形式，"])
+def test_a_clause_opening_with_other_people_or_a_unit_and_a_shortfall_is_a_group_subject(clause):
+    found = hits(GOOD.replace(POINT, clause + POINT), "voice.group_subject")
+    assert found and found[0].section == "1.1.1" and "我" in found[0].message
+
+
+@pytest.mark.parametrize("clause", ["督促指导分管科室落实整改不够有力，", "深入联系单位开展督查比较少，",
+                                    "对分管站所的同志要求不严，", "干事创业的劲头不足，", "全局观念还不够强，",
+                                    "群众对我局窗口服务不够满意，", "窗口人员业务培训由我负责但抓得不紧，"])
+def test_the_speaker_acting_on_others_or_owning_the_clause_is_no_group_subject(clause):
+    text = GOOD.replace(POINT, clause + POINT)
+    assert [f for f in hits(text, "voice.group_subject") if f.start < text.index(POINT)] == []
+
+
+def test_a_group_statement_is_not_read_for_units_as_subjects():
+    group = GOOD.replace("我", "班子")
+    assert hits(group.replace("班子把学习当成", "急救站的值班医生出车时常有拖延，班子把学习当成"), "voice.group_subject",
+                "group") == []
+
+
 def test_first_person_depends_on_the_voice():
     assert hits(GOOD, "voice.first_person") == []
     found = hits(GOOD, "voice.first_person", "group")

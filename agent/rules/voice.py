@@ -74,7 +74,7 @@ def group_subjects(ctx: Context, r):
     # 我们 is a 班子's own voice; in a personal statement it is a group subject too.
     group = _is_group(ctx)
     norm = ctx.doc.norm
-    lists = ("group_subjects",) if group else ("group_subjects", "personal_we")
+    lists = ("group_subjects",) if group else ("group_subjects", "personal_we", "group_subjects_personal")
     for kind in ("problems", "causes"):
         for part in ctx.doc.parts(kind):
             matches = (m for name in lists for m in words_re(name).finditer(norm, part.body_start, part.end))
