@@ -77,6 +77,8 @@ PERTURBATIONS = [
      "1.1.1"),
     ("voice.second_reader_self_praise", lambda t: t.replace(
         "我把学习当成任务", "我的短处就是太替群众着想，常常自己贴钱帮困难户。我把学习当成任务"), "1.1.1"),
+    ("voice.second_reader_excuse", lambda t: t.replace("我对理论学习重要性认识不足，满足于完成规定动作。",
+                                                       "今年雨水多、工期紧，上级催得又急，计划只好一拖再拖。"), "2.1"),
     ("concreteness.second_reader_pledge", lambda t: t.replace("二是学用结合不紧。", "二是学用结合不紧。下个季度我会把这些台账补起来。"),
      "1.1.2"),
     ("contamination.second_reader_meta", lambda t: t.replace("我把学习当成任务", "以上几条问题可以按需删减。我把学习当成任务"), "1.1.1"),

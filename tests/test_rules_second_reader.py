@@ -103,6 +103,25 @@ def test_a_shortfall_with_a_figure_or_a_signpost_is_not_flagged(sentence):
     assert [f for f in findings(GOOD.replace(POINT, sentence + POINT)) if second_opinion(f)] == []
 
 
+def test_a_clean_statement_draws_no_second_opinion():
+    assert [f for f in findings(GOOD) if second_opinion(f)] == []  # 我对身边工作人员要求不严 is lax, not strict
+
+
+@pytest.mark.parametrize(("label", "unit", "read"), [
+    ("objective excuse", "今年雨水多、工期紧，上级催得又急，", True),
+    ("objective excuse", "除了客观上的条件限制外，", False),  # conditions named only to be set aside
+    ("objective excuse", "以及经费紧张等原因外，", False),  # the tail of the same concession
+    ("objective excuse", "如果继续满足于老经验，", False),  # a warning of what follows
+    ("objective excuse", "任务重、人手少，我对学习抓得不紧，", False),  # the speaker owns the cause
+    ("self-praise sentence", "我对同事要求太高，", True),
+    ("self-praise sentence", "我对身边工作人员要求不严。", False),  # lax demands are the fault itself
+    ("group subject", "窗口的年轻人们答复群众时爱打官腔，", True),
+    ("group subject", "部分群众反映办事还要跑好几趟，", False),  # others' opinion, reported
+])
+def test_the_tables_gates_read_only_the_units_their_label_can_be_true_of(label, unit, read):
+    assert {spec.label: spec for spec in specs()}[label].admits(unit) is read
+
+
 def test_where_an_exact_rule_found_the_same_words_only_its_finding_is_reported():
     found = findings(GOOD.replace(POINT, "部分同志对学习敷衍了事，" + POINT))
     assert any(f.rule == "voice.group_subject" for f in found)
