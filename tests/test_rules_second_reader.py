@@ -61,6 +61,14 @@ def test_probabilities_are_the_softmax_of_bias_plus_the_weights_of_the_distinct_
     assert p["x"] == pytest.approx(1 / (1 + math.exp(score_none - score_x)), abs=1e-12)
 
 
+def test_among_weighs_a_unit_only_against_none_and_the_labels_a_part_can_hold():
+    data = {"labels": ["none", "x", "y"], "orders": [1, 2], "bias": [0.0, 0.0, 2.0], "weights": {}}
+    m = Model.from_weights(data)
+    assert probabilities("学习", m)["x"] == pytest.approx(1 / (2 + math.exp(2)))
+    only_x = probabilities("学习", m, among=frozenset({"x"}))
+    assert set(only_x) == {"none", "x"} and only_x["x"] == pytest.approx(0.5)
+
+
 def test_units_are_each_sentence_and_its_clauses():
     text = "我学习不够深入，满足于读原文。我调研少。"
     spans = [text[s:e] for s, e in unit_spans(text, 0, len(text))]

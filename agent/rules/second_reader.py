@@ -100,15 +100,17 @@ def grams(unit: str, orders: tuple[int, ...] = (1, 2)) -> set[str]:
     return out
 
 
-def probabilities(unit: str, m: Model | None = None) -> dict[str, float]:
-    """The model's probability of each label for a unit of text."""
+def probabilities(unit: str, m: Model | None = None, among: frozenset[str] | None = None) -> dict[str, float]:
+    """The model's probability of each label for a unit of text; with `among`, of `none` and those labels only
+    (the faults a part can hold: a clause of the problems is never asked whether it is an excuse)."""
     m = m or model()
     sums = unpack(sum(map(m.rows.get, grams(unit, m.orders), repeat(0))), len(m.labels))
-    scores = [b + s for b, s in zip(m.bias, sums, strict=True)]
-    top = max(scores)
-    exps = [math.exp(s - top) for s in scores]
-    total = sum(exps)
-    return {label: e / total for label, e in zip(m.labels, exps, strict=True)}
+    scores = {label: b + s for label, b, s in zip(m.labels, m.bias, sums, strict=True)
+              if among is None or label == m.labels[0] or label in among}
+    top = max(scores.values())
+    exps = {label: math.exp(s - top) for label, s in scores.items()}
+    total = sum(exps.values())
+    return {label: e / total for label, e in exps.items()}
 
 
 def unit_spans(norm: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -168,12 +170,13 @@ def reading(ctx: Context) -> list[tuple[Spec, int, int, float]]:
         hits: dict[str, list[tuple[int, int, float]]] = {spec.label: [] for spec in active}
         for kind in dict.fromkeys(k for spec in active for k in spec.parts):
             readers = [spec for spec in active if kind in spec.parts]
+            among = frozenset(spec.label for spec in readers)
             for part in ctx.doc.parts(kind):
                 for s, e in unit_spans(norm, part.body_start, part.end):
                     unit, probs = norm[s:e], None
                     for spec in readers:  # the gates first: a unit none admits is never scored
                         if spec.admits(unit):
-                            probs = probs or probabilities(unit)
+                            probs = probs or probabilities(unit, among=among)
                             if probs[spec.label] >= spec.threshold:
                                 hits[spec.label].append((s, e, probs[spec.label]))
         return [(spec, s, e, p) for spec in active for s, e, p in hits[spec.label]
