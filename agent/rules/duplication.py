@@ -53,45 +53,74 @@ def _loose_phrases() -> tuple[str, ...]:
     return tuple(sorted({c for p in allowed_phrases() if len(c := LOOSE_RE.sub("", p)) >= 2}, key=lambda c: (-len(c), c)))
 
 
+@cache
+def _phrase_finder() -> tuple[re.Pattern[str], dict[str, tuple[tuple[int, str], ...]]]:
+    """A pattern matching, where any allowed phrase begins in a text, the longest one beginning there
+    (punctuation it may have or drop allowed between its characters); and for each phrase, those it
+    begins with (itself included), each with its place in `_loose_phrases`.
+
+    Alternatives are grouped by first character (sre tries only a group whose character is there, and
+    skips by itself to a character that begins one), longest first within a group as in the list.
+    """
+    phrases = _loose_phrases()
+    rank = {phrase: i for i, phrase in enumerate(phrases)}
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        groups.setdefault(phrase[0], []).append(phrase)
+    gap = f"{LOOSE_RE.pattern}*"
+    source = "|".join(re.escape(first) + "(?:" + "|".join(gap + gap.join(map(re.escape, p[1:])) for p in group) + ")"
+                      for first, group in groups.items())
+    heads = {longer: tuple((rank[p], p) for p in phrases if longer.startswith(p)) for longer in phrases}
+    return compile_re(source), heads
+
+
+_KEPT_CHAR_RE = compile_re(r"[^“”‘’\"、，,。\s]")  # one character LOOSE_RE does not drop
+
+
+def _phrase_end(text: str, start: int, length: int) -> int:
+    """Where the `length`-th character after `start` that is not loose punctuation ends."""
+    for m in _KEPT_CHAR_RE.finditer(text, start):
+        length -= 1
+        if not length:
+            return m.end()
+    return len(text)  # not reached: the phrase is there
+
+
 def mask_allowed(text: str, fill: str = "\x00") -> str:
     """Text with every allowed phrase (formulae, area titles, meeting names) overwritten by `fill`.
 
-    Punctuation inside a title varies (、 or ，, “” or none), so phrases are found in the text with
-    that punctuation dropped, then mapped back; the length and every offset stay as they were.
-    A plain substring search, because a regex of a few hundred loose phrases takes a third of a
-    second to compile, longer than checking a document. (Rules share one result per document
-    through `Context.derived`, never across documents.)
+    Punctuation inside a title varies (、 or ，, “” or none), so a phrase is found with any of that
+    punctuation between its characters; the length and every offset stay as they were. Phrases are
+    taken longest first (ties in their order), each occurrence left to right, and one that overlaps a
+    phrase already taken is not: what is hidden is that of hiding each phrase's every occurrence in
+    turn in the text with the punctuation dropped (`tests/test_rules_duplication.py` keeps that
+    reference). Every place a phrase begins is found by one pattern, searched again from the next
+    character: the longest phrase beginning there, and the phrases it begins with are there too.
+    (Rules share one result per document through `Context.derived`, never across documents.)
     """
-    # The text between single loose characters, split in C: piece k starts k characters further on
-    # in the text than in the squeezed text (one loose character after each piece before it).
-    pieces = LOOSE_RE.split(text)
-    squeezed = "".join(pieces)
-    taken: list[tuple[int, int]] = []
-    hidden = bytearray(len(squeezed))
-    for phrase in _loose_phrases():
-        at = squeezed.find(phrase)
-        while at != -1:
-            end = at + len(phrase)
-            if not any(hidden[at:end]):  # longest first: a shorter phrase inside is already hidden
-                hidden[at:end] = b"\x01" * len(phrase)
-                taken.append((at, end))
-            at = squeezed.find(phrase, at + 1)
-    if not taken:
+    finder, heads = _phrase_finder()
+    search = finder.search
+    found: list[tuple[int, int, int]] = []  # (place in the phrase list, start, end) of each occurrence
+    m = search(text)
+    while m is not None:
+        start, longest = m.start(), LOOSE_RE.sub("", m.group(0))
+        for rank, phrase in heads[longest]:
+            end = m.end() if len(phrase) == len(longest) else _phrase_end(text, start, len(phrase))
+            found.append((rank, start, end))
+        m = search(text, start + 1)
+    if not found:
         return text
-    piece_at = list(accumulate(map(len, pieces), initial=0))  # each piece's first index in squeezed
-
-    def offset(i: int) -> int:
-        # The last piece starting at or before i: the non-empty one holding it (empty ones share its start).
-        k = bisect_right(piece_at, i) - 1
-        return i + k
-
-    # From each phrase's first character to its last, punctuation between them included.
-    spans = sorted((offset(at), offset(end - 1) + 1) for at, end in taken)
+    # Taken ranges never overlap: each is tested against the text hidden so far (an overlap of two
+    # ranges of the text is one of the phrases' characters, each begins and ends on one).
+    hidden = bytearray(len(text))
+    spans = []
+    for _, start, end in sorted(found):
+        if not any(hidden[start:end]):
+            hidden[start:end] = b"\x01" * (end - start)
+            spans.append((start, end))
+    spans.sort()
     out, done = [], 0
     for start, end in spans:
-        if end <= done:
-            continue
-        start = max(start, done)
         out += [text[done:start], fill * (end - start)]
         done = end
     out.append(text[done:])
