@@ -21,7 +21,7 @@ from agent.rules.helpers import (
     owns_up,
     prefiltered,
     problem_points,
-    sentences,
+    sentence_spans,
     table,
     words_re,
 )
@@ -147,7 +147,7 @@ def _pledges(norm: str, start: int, end: int):
     """(start, end) of each sentence in norm[start:end] that vows to do better (今后我将…, 我决心…, 加以改正)
     without negating it (没有及时加以纠正 is the problem itself); among the last two, also a vow in other
     words (这一短板我力争三个月内补齐): a will or a time to put it right, telling nothing that happened."""
-    spans = list(sentences(norm[start:end], start))
+    spans = sentence_spans(norm, start, end)
     for k, (s, e) in enumerate(spans):
         vows = [_re("pledge_words").search(norm, s, e)]
         if k >= len(spans) - 2 and not _re("pledge_past").search(norm, s, e):

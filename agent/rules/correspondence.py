@@ -10,7 +10,7 @@ from functools import cache
 from agent.diskcache import compile_re
 from agent.facts import bigram_codes, cjk, parse_cn_number
 from agent.rules import Context, rule
-from agent.rules.helpers import lead_space, owns_up, sentences, table
+from agent.rules.helpers import lead_space, owns_up, sentence_spans, sentences, table
 from agent.themes import area_name
 
 ANSWER_RATIO = 0.12  # share of an area's content bigrams the best measure section must share
@@ -137,7 +137,7 @@ def causes_not_commitments(ctx: Context, r):
         return
     text = ctx.doc.norm
     for item in (n for section in causes.children for n in (section.children or [section])):
-        for s, e in sentences(text[item.body_start:item.end], item.body_start):
+        for s, e in sentence_spans(text, item.body_start, item.end):
             s += lead_space(text, s, e)
             if compile_re(table("cause_commitment")).match(text, s, e) and not owns_up(text[s:e]):
                 yield ctx.finding(r, f"{ctx.label(item)}写成了表态（“{ctx.doc.text[s:e][:16]}”）：原因剖析要写"
@@ -160,7 +160,7 @@ def opening_counts(ctx: Context):
     text = ctx.doc.norm
     last_year = compile_re(table("last_year_markers"))
     furniture = [(f.start, f.end) for f in ctx.doc.furniture]
-    for s, e in sentences(text[opening.start:opening.end], opening.start):
+    for s, e in sentence_spans(text, opening.start, opening.end):
         sentence = text[s:e]
         if any(a < e and s < b for a, b in furniture):
             continue  # a collection title (`…等六个方面…范例`) is the site's, not the statement's
@@ -220,7 +220,7 @@ def title_agrees(ctx: Context, r):
     span = (title_node.start, title_node.end)
     checks: list[tuple[str, object, object]] = []
     if opening:
-        first = next(iter(sentences(text[opening.start:opening.end], opening.start)), None)
+        first = next(iter(sentence_spans(text, opening.start, opening.end)), None)
         if first:
             sentence = text[first[0]:first[1]]
             m = MEETING_RE.search(sentence)

@@ -18,7 +18,7 @@ from agent.rules.helpers import (
     owns_up,
     prefiltered,
     quoted,
-    sentences,
+    sentence_spans,
     table,
     units,
     words_re,
@@ -155,7 +155,7 @@ def outcome_clauses(norm: str, start: int, end: int):
 def faux_flaws(norm: str, start: int, end: int):
     """(start, end, the virtue) of each sentence in norm[start:end] that offers a virtue as its flaw (太较真, 没休过年假)
     and, with the virtue and the 我的不足是 frame taken out, owns up to nothing else."""
-    for s, e in sentences(norm[start:end], start):
+    for s, e in sentence_spans(norm, start, end):
         m = _re("faux_flaw").search(norm, s, e)
         if m and not owns_up(_re("faux_flaw").sub("", _re("flaw_frame").sub("", norm[s:e]))):
             yield s + lead_space(norm, s, e), e, m.group(0)
@@ -164,7 +164,7 @@ def faux_flaws(norm: str, start: int, end: int):
 def self_praise(norm: str, start: int, end: int):
     """(start, end) of each sentence in norm[start:end] that opens on the author's good conduct (or holds a praise
     idiom: 冲锋在前, 任劳任怨) and owns up to nothing."""
-    spans = list(sentences(norm[start:end], start))
+    spans = sentence_spans(norm, start, end)
     for k, (s, e) in enumerate(spans):
         s += lead_space(norm, s, e)
         if not (_re("self_praise_opening").match(norm, s, e) or _re("praise_idioms").search(norm, s, e)) \
@@ -225,7 +225,7 @@ def excuses_as_causes(ctx: Context, r):
 
 def _excuse_sentence(norm: str, start: int, end: int, need_cause: bool) -> tuple[re.Match[str], int, int] | None:
     """The first sentence of norm[start:end] offering an excuse (the excuse, the sentence's start and end)."""
-    spans = list(sentences(norm[start:end], start))
+    spans = sentence_spans(norm, start, end)
     for i, (s, e) in enumerate(spans):
         hit = _excuse_in(norm, s, e, need_cause=need_cause)
         # 客观上…。但主观上…: the next sentence owning up disowns this one too.
