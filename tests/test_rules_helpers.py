@@ -210,3 +210,19 @@ def test_a_pattern_may_name_a_fragment_or_a_single_regex_entry_of_the_word_lists
 
     assert expand("(?:<<pledge_past>>)") == f"(?:{table('pledge_past')})"
     assert "<<" not in expand("有的<<people>>")
+
+
+def test_regrouping_keeps_the_order_of_trial_and_the_groups():
+    from agent.rules.helpers import regrouped
+
+    assert regrouped("(?:本|这)段|本篇") == "本(?:段|篇)|这段"
+    # 本篇 may not move ahead of an alternative that can begin where it does.
+    assert regrouped("(?:本|这)段|[本该]文|本篇") == "本段|这段|[本该]文|本篇"
+    assert regrouped("(?:a|b)?c|ad") == "(?:a|b)?c|ad"  # a repeated group is not written out
+    assert regrouped(r"(\w)\1|ab") == ""  # a backreference: left as it is
+    text = "本段本篇这一段该文本文(x)ab ac ad bc 这段话本节"
+    for pattern in ("(?:本|这一?)段|[本该]文|本篇|本节", r"(?:(a)|b)c|a(d)|ab|(?:本|这)(段)", r"(?:a|(b))c|ac|a(?=d)"):
+        plain, fast = re.compile(pattern), re.compile(regrouped(pattern))
+        assert fast.groups == plain.groups
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)]

@@ -218,7 +218,8 @@ def prefiltered(pattern: str, flags: int = 0) -> Matcher:
     # (A verbose pattern's comment would swallow the closing parenthesis; a global flag opening the
     # pattern may not stand after the lookahead: both keep to candidates.)
     if compile_re(starts).search(COMMON_CHARS) and not flags & re.VERBOSE and not GLOBAL_FLAGS_RE.match(pattern):
-        return Prefiltered(pattern, flags, ahead=compile_re(f"{lookahead(starts)}(?:{pattern})", flags))
+        body = derived(_analysis_name("regrouped"), pattern, flags, regrouped) or pattern
+        return Prefiltered(pattern, flags, ahead=compile_re(f"{lookahead(starts)}(?:{body})", flags))
     compiled = compile_re(pattern, flags)
     return Prefiltered(pattern, flags, compiled=compiled, starts=compile_re(starts, _class_flags(compiled.flags)))
 
@@ -274,6 +275,112 @@ def split_guard(pattern: str, flags: int = 0) -> str:
     if not starts:
         return ""
     return f"{lookahead(starts)}(?:{pattern})|" + "|".join(f"(?:{p})" for p in broad)
+
+
+# What may stand for a capturing group (an escaped or bracketed parenthesis too: a false alarm only
+# leaves a pattern as it is), a backreference or a conditional group.
+CAPTURE_RE = compile_re(r"\((?!\?)|\(\?P<|\(\?<(?![=!])")
+BACKREF_RE = compile_re(r"\\[1-9]|\(\?P=|\(\?\(")
+QUANTIFIERS = "?*+{"
+SPECIAL = "\\.^$*+?{}[]|()"
+
+
+def regrouped(pattern: str, flags: int = 0) -> str:
+    """The pattern written so that sre passes over most of its alternatives with one comparison each;
+    "" where it is left as it is (verbose, case-insensitive, global flags, backreferences).
+
+    sre tries an alternation's alternatives one after the other at each place, and passes over one
+    at once only where it opens with a literal character. So the alternatives at the top level, and
+    those of a group opening one, are listed one by one (`(?:本|这)段|篇幅` → `本段|这段|篇幅`), and
+    alternatives opening with the same character are joined under it (`本段|本篇` → `本(?:段|篇)`).
+    Listing keeps the order of trial (`(?:A|B)R` tries A then B, each followed by R) and copies no
+    group; an alternative joins an earlier one only past alternatives that cannot begin on its
+    character, and one holding a group never moves: every search finds the same match, with the
+    same groups.
+    """
+    if flags & (re.VERBOSE | re.IGNORECASE) or GLOBAL_FLAGS_RE.match(pattern) or BACKREF_RE.search(pattern):
+        return ""
+    alternatives = [a for piece in _top_level_alternatives(pattern) for a in _listed(piece, depth=4)]
+    out: list[tuple[str | None, list[str]]] = []  # (the shared first character or None, alternatives)
+    joinable: dict[str, int] = {}  # character -> the entry of `out` an alternative opening with it may join
+    for alt in alternatives:
+        literal, firsts = _opening(alt, flags)
+        holds_group = bool(CAPTURE_RE.search(alt))
+        if literal is not None and literal in joinable and not holds_group:
+            out[joinable[literal]][1].append(alt)
+            continue
+        # What comes after an entry may not move ahead of this alternative where both can begin.
+        if firsts is None:
+            joinable.clear()
+        else:
+            for ch in firsts:
+                joinable.pop(ch, None)
+        out.append((literal, [alt]))
+        if literal is not None and not holds_group:
+            joinable[literal] = len(out) - 1
+    return "|".join(group[0] if len(group) == 1 else f"{literal}(?:{'|'.join(a[1:] for a in group)})"
+                    for literal, group in out)
+
+
+def _listed(alt: str, depth: int) -> list[str]:
+    """An alternative as the alternatives it tries in turn: an opening group of alternatives written
+    out, `(?:x|y)rest` → `x rest`, `y rest` (not where the group is repeated or `rest` holds a group)."""
+    if depth == 0 or not alt.startswith("(?:"):
+        return [alt]
+    end = _group_end(alt)
+    rest = alt[end:]
+    if end < 0 or rest[:1] and rest[0] in QUANTIFIERS or CAPTURE_RE.search(rest):
+        return [alt]
+    return [a for piece in _top_level_alternatives(alt[3:end - 1]) for a in _listed(piece + rest, depth - 1)]
+
+
+def _group_end(pattern: str) -> int:
+    """Where the group opening `pattern` ends (after its `)`), or -1."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1 + (pattern.startswith("^", i + 1))
+            if pattern.startswith("]", i):
+                i += 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _opening(alt: str, flags: int) -> tuple[str | None, frozenset[str] | None]:
+    """(the plain character an alternative opens with, else None; every character it can begin with,
+    None where that is not told: it may then begin anywhere)."""
+    try:
+        from re import _constants, _parser
+
+        parsed = _parser.parse(alt, flags)
+        literal = alt[0] if len(parsed) and parsed[0][0] is _constants.LITERAL and alt[0] not in SPECIAL \
+            and chr(parsed[0][1]) == alt[0] and alt[1:2] not in tuple(QUANTIFIERS) else None
+        items, nullable, ignorecase = _first(parsed, _constants)
+        chars: set[str] = set()
+        for op, av in items:
+            if op is _constants.LITERAL:
+                chars.add(chr(av))
+            elif op is _constants.RANGE and av[1] - av[0] < MAX_RANGE:
+                chars.update(map(chr, range(av[0], av[1] + 1)))
+            else:
+                return literal, None
+        return literal, None if nullable or ignorecase else frozenset(chars)
+    except Exception:  # noqa: BLE001 (_Unknown, a piece that needs the others, another Python's internals)
+        return None, None
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
