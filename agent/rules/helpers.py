@@ -26,11 +26,20 @@ def words_re(name: str) -> Matcher:
 FRAGMENT_RE = re.compile(r"<<([a-z_]+)>>")
 
 
-def expand(pattern: str) -> str:
+def expand(pattern: str, guard: bool = False) -> str:
     """A pattern with each `<<name>>` written out: the `fragments` entry of that name, else that word list
-    entry (a single regex, as `<<pledge_past>>`)."""
+    entry (a single regex, as `<<pledge_past>>`). `guard`: a fragment after the pattern's start is
+    `guarded` (the same matches: sre backtracks into it after a repeat, and one class test then stands in
+    for a try of each of its words)."""
     lists = load_table("wordlists.yaml")
-    return FRAGMENT_RE.sub(lambda m: lists["fragments"].get(m.group(1)) or lists[m.group(1)], pattern)
+
+    def written(m: re.Match[str]) -> str:
+        fragment = lists["fragments"].get(m.group(1))
+        if fragment is None:
+            return lists[m.group(1)]
+        return guarded(fragment) if guard and m.start() else fragment
+
+    return FRAGMENT_RE.sub(written, pattern)
 
 
 @cache
@@ -38,8 +47,8 @@ def table(name: str):
     """An entry of wordlists.yaml, each `<<fragment>>` in its patterns written out (`expand`)."""
     value = load_table("wordlists.yaml")[name]
     if isinstance(value, str):
-        return expand(value)
-    return [expand(v) for v in value] if isinstance(value, list) else value
+        return expand(value, guard=True)
+    return [expand(v, guard=True) for v in value] if isinstance(value, list) else value
 
 
 def quoted(text: str, start: int) -> bool:
