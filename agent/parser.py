@@ -85,18 +85,24 @@ def _names_several_parts(heading: str) -> bool:
 def split_paragraphs(text: str, skip: list[Span] | None = None) -> list[Para]:
     """Non-blank lines with their exact offsets (CR, LF and CRLF all end a line), minus skipped lines."""
     paras = []
-    skipped = {(s.start, s.end) for s in skip or []}
-    for m in re.finditer(r"[^\r\n]+", text):
+    spans = [(s.start, s.end) for s in skip or ()]
+    skipped = set(spans)
+    for m in LINE_RE.finditer(text):
         line = m.group(0)
         if not line.strip():
             continue
         lead = len(line) - len(line.lstrip())
         start = m.start() + lead
         end = m.start() + len(line.rstrip())
-        if (start, end) in skipped or any(s.start <= start and end <= s.end for s in skip or []):
+        if spans and ((start, end) in skipped or any(a <= start and end <= b for a, b in spans)):
             continue
-        paras.append(Para(start, end, start + markup_len(text[start:end])))
+        # Markup opens with one of these characters: most lines have none to measure.
+        paras.append(Para(start, end, start + markup_len(text[start:end]) if text[start] in MARKUP_FIRST else start))
     return paras
+
+
+LINE_RE = compile_re(r"[^\r\n]+")
+MARKUP_FIRST = "#*_-+>"  # what `numbering.MARKUP_RE` can begin with
 
 
 def parse_file(path: str | Path, *, repair: bool = False, kind: DocKind | None = None) -> Document:
