@@ -93,6 +93,11 @@ def cjk(text: str) -> str:
     return "".join(CJK_RUN_RE.findall(text))
 
 
+def cjk_between(text: str, start: int, end: int) -> str:
+    """`cjk(text[start:end])`, without copying the slice (the pattern is a class: no lookaround)."""
+    return "".join(CJK_RUN_RE.findall(text, start, end))
+
+
 # Every byte but the high bytes of U+4E00…U+9FFF in UTF-16: deleting them leaves one byte per ideograph.
 _NOT_CJK_HIGH = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)
 

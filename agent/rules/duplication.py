@@ -17,7 +17,7 @@ from pathlib import Path
 
 from agent.cleaner import load_specifics
 from agent.diskcache import compile_re, derived_data
-from agent.facts import BIGRAM_CODEC, bigram_codes, cjk
+from agent.facts import BIGRAM_CODEC, bigram_codes, cjk, cjk_between
 from agent.resources import bundled_dir
 from agent.rules import Context, rule
 from agent.rules.helpers import norm_sentences, sentence_spans, table
@@ -353,7 +353,7 @@ def _keyed_sentences(text: str, start: int, end: int, least: int = 0) -> list[tu
     for s, e in sentence_spans(text, start, end):
         if e - s < least:
             continue
-        raw = cjk(text[s:e])
+        raw = cjk_between(text, s, e)
         key = _case_key(raw)
         if len(key) >= least:
             out.append((s, e, raw, key))

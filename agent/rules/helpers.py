@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from agent.diskcache import compile_re, derived
 from agent.document import Document, Node
-from agent.facts import cjk
+from agent.facts import cjk_between
 from agent.resources import load_table
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def norm_sentences(ctx: Context) -> list[tuple[int, int, str]]:
     """(start, end, CJK characters) of each sentence of the document's norm, once per check."""
     norm = ctx.doc.norm
     return ctx.derived(
-        "sentences:norm", lambda: [(s, e, cjk(norm[s:e])) for s, e in sentence_spans(norm, 0, len(norm))]
+        "sentences:norm", lambda: [(s, e, cjk_between(norm, s, e)) for s, e in sentence_spans(norm, 0, len(norm))]
     )
 
 
