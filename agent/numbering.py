@@ -26,7 +26,10 @@ SECTION_STYLES = ("cn_paren", "arabic_dot", "arabic_paren", "circled")
 
 SHI_RE = compile_re(rf"([{CN_NUM}]{{1,3}})是(?!否|非|不是)")
 # Items may also run 第一，… 第二，… or 首先…其次…再次…最后; a sequence keeps to the form its first used.
-ITEM_RE = compile_re(rf"(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:]|(首先|其次|再次|最后)[，,：:]?)")
+# Behind a lookahead of the characters an item can begin with (the same matches): the alternatives open
+# with groups, so sre has no first-character map of its own and would try all three at every character.
+ITEM_RE = compile_re(rf"(?=[{CN_NUM}第首其再最])(?:([{CN_NUM}]{{1,3}})是(?!否|非|不是)|第([{CN_NUM}]{{1,3}})[，、,：:]"
+                     r"|(首先|其次|再次|最后)[，,：:]?)")
 ORDINAL_WORDS = {"首先": 1, "其次": 2, "再次": 3}
 # Characters after which 一是… starts a new item: sentence ends, colons, or a paragraph break.
 SHI_BOUNDARY = set("。；;！!？?：:\n\r") | {""}
