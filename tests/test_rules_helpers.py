@@ -226,3 +226,13 @@ def test_regrouping_keeps_the_order_of_trial_and_the_groups():
         assert fast.groups == plain.groups
         assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
             [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_sentence_ends_are_those_of_stops_and_closers_or_a_line_break():
+    from agent.rules.helpers import SENTENCE_END_RE
+
+    plain = re.compile(r"[。！？!?；;…]+[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*|\n")
+    for text in [*TEXTS, "甲。\n\n！？”」\n乙", "\n。\n", "…\n…”", "”。"]:
+        for pos, endpos in ((0, len(text)), (1, len(text) - 1), (2, 5)):
+            assert [m.span() for m in SENTENCE_END_RE.finditer(text, pos, endpos)] == \
+                [m.span() for m in plain.finditer(text, pos, endpos)]

@@ -77,8 +77,11 @@ def problem_points(doc: Document) -> list[Node]:
 
 
 # A sentence ends at a stop (and any closing quotes or brackets right after it, which stay with it,
-# as zhon.hanzi's sentence pattern keeps them) or at a line break.
-SENTENCE_END_RE = compile_re(r"[。！？!?；;…]+[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*|\n")
+# as zhon.hanzi's sentence pattern keeps them) or at a line break. Written as one class first (a line
+# break then ends it at once, `(?<=\n)`, and a stop takes any stops and closers after it): the matches
+# of `[stops]+[closers]*|\n`, but sre skips by the class to each (an alternation it tries at every
+# character), two to three times faster through a statement.
+SENTENCE_END_RE = compile_re(r"[。！？!?；;…\n](?:(?<=\n)|[。！？!?；;…]*[」﹂”』’》）)\]］}｝〕〗〙〛〉】\"']*)")
 
 
 def sentences(text: str, offset: int = 0):
