@@ -10,7 +10,6 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from agent.diskcache import compile_re
 from agent.document import Span
 from agent.numbering import match_style, section_style_of
 from agent.resources import load_table
@@ -24,16 +23,15 @@ BODY_LINE = 50  # the first line this long that ends a sentence starts the body:
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], Matcher, int]:
+def _patterns() -> tuple[Matcher, Matcher, Matcher, int]:
     # late: the parser loads the rules package only once it parses
     from agent.rules.helpers import prefiltered
 
     table = load_table("furniture.yaml")
-    join = lambda key: compile_re("|".join(f"(?:{p})" for p in table[key]))  # noqa: E731
-    # The inline patterns are looked for in every line, and sre has no first-character map for them:
-    # prefiltered, the same matches are found at a third of the cost.
-    inline = "|".join(f"(?:{p})" for p in table["inline_patterns"])
-    return join("line_patterns"), join("head_patterns"), prefiltered(inline), int(table["max_line"])
+    # The patterns are looked for in every (short) line, the inline ones in every line, and sre has no
+    # first-character map for them: prefiltered, the same matches are found at a third of the cost.
+    join = lambda key: prefiltered("|".join(f"(?:{p})" for p in table[key]))  # noqa: E731
+    return join("line_patterns"), join("head_patterns"), join("inline_patterns"), int(table["max_line"])
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
