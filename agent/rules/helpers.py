@@ -346,8 +346,9 @@ def _listed(alt: str, depth: int) -> list[str]:
     return [a for piece in _top_level_alternatives(alt[3:end - 1]) for a in _listed(piece + rest, depth - 1)]
 
 
-def _group_end(pattern: str) -> int:
-    """Where the group opening `pattern` ends (after its `)`), or -1."""
+def _structure(pattern: str):
+    """Yield (index, character, depth before it) of each `(`, `)` and `|` of a pattern outside escapes and
+    character classes: the shape `_group_end` and `_top_level_alternatives` read."""
     depth, i, in_class = 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -358,18 +359,20 @@ def _group_end(pattern: str) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
+            # A `]` right after `[` or `[^` is a literal member, not the end of the class.
             i += 1 + (pattern.startswith("^", i + 1))
             if pattern.startswith("]", i):
                 i += 1
             continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        elif ch in "()|":
+            yield i, ch, depth
+            depth += (ch == "(") - (ch == ")")
         i += 1
-    return -1
+
+
+def _group_end(pattern: str) -> int:
+    """Where the group opening `pattern` ends (after its `)`), or -1."""
+    return next((i + 1 for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1), -1)
 
 
 def _opening(alt: str, flags: int) -> tuple[str | None, frozenset[str] | None]:
@@ -397,31 +400,8 @@ def _opening(alt: str, flags: int) -> tuple[str | None, frozenset[str] | None]:
 
 def _top_level_alternatives(pattern: str) -> list[str]:
     """`pattern` cut at each `|` outside any group and character class (the pieces join back to it)."""
-    pieces, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            # A `]` right after `[` or `[^` is a literal member, not the end of the class.
-            i += 1 + (pattern.startswith("^", i + 1))
-            if pattern.startswith("]", i):
-                i += 1
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            pieces.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    pieces.append(pattern[start:])
-    return pieces
+    cuts = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    return [pattern[a:b] for a, b in zip([0, *(c + 1 for c in cuts)], [*cuts, len(pattern)], strict=True)]
 
 
 @cache
