@@ -170,7 +170,9 @@ def reading(ctx: Context) -> list[tuple[Spec, int, int, float]]:
         hits: dict[str, list[tuple[int, int, float]]] = {spec.label: [] for spec in active}
         for kind in dict.fromkeys(k for spec in active for k in spec.parts):
             readers = [spec for spec in active if kind in spec.parts]
-            among = frozenset(spec.label for spec in readers)
+            # Weighed against every label the part can hold, whatever this statement's voice reports, as
+            # the thresholds were chosen (train_second_reader.part_labels).
+            among = frozenset(spec.label for spec in specs() if kind in spec.parts)
             for part in ctx.doc.parts(kind):
                 for s, e in unit_spans(norm, part.body_start, part.end):
                     unit, probs = norm[s:e], None
